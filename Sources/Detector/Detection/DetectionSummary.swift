@@ -1,0 +1,45 @@
+import TfdriftCore
+
+/// Why a record produced no drift event. Raw values are the summary's `skipped` keys.
+public enum SkipReason: String, Sendable, CaseIterable {
+    case readOnly = "read_only"
+    case failedCall = "failed_call"
+    case notAPICall = "not_api_call"
+    case notInCatalog = "not_in_catalog"
+    case outOfTimeRange = "out_of_time_range"
+    case accountNotWatched = "account_not_watched"
+    case ignoredByRule = "ignored_by_rule"
+    case noIdentifier = "no_identifier"
+    case unmanagedDelete = "unmanaged_delete"
+    case unmanagedNotReported = "unmanaged_not_reported"
+    case noEffectiveChange = "no_effective_change"
+    case duplicateEvent = "duplicate_event"
+    case duplicateDrift = "duplicate_drift"
+}
+
+/// Counters for `replay`'s summary and the service's metrics.
+public struct DetectionSummary: Sendable, Equatable {
+    public var records = 0
+    public var malformed = 0
+    public var mutating = 0
+    public var expectedChanges = 0
+    public var driftEvents = 0
+    public var bySeverity: [String: Int] = [:]
+    public var byType: [String: Int] = [:]
+    public var skipped: [String: Int] = [:]
+    /// Mutating calls the catalog does not know, by `source:name` (what to add to the catalog).
+    public var uncoveredEvents: [String: Int] = [:]
+    /// Resources Terraform itself changed (the state will change soon: a reload hint).
+    public var expectedChangeResources: Set<String> = []
+
+    public init() {}
+
+    mutating func skip(_ reason: SkipReason) { skipped[reason.rawValue, default: 0] += 1 }
+    public mutating func skip(input reason: InputSkip, count: Int = 1) { skipped[reason.rawValue, default: 0] += count }
+
+    mutating func count(_ event: DriftEvent) {
+        driftEvents += 1
+        bySeverity[event.severity.rawValue, default: 0] += 1
+        byType[event.driftType.rawValue, default: 0] += 1
+    }
+}

@@ -1,0 +1,213 @@
+import Foundation
+
+/// Computes a drift's attribute-level diff: the state's value against the value the call carries.
+enum DiffBuilder {
+    static let sensitivePlaceholder = JSONValue.string("(sensitive value)")
+
+    /// The diff for `mappings`, or nil when the call carries values and every one equals the state's
+    /// (no effective change). An empty dictionary means the call carries no values we can compare.
+    static func diff(
+        mappings: [DiffMapping], payload: CallPayload, instance: ResourceInstance?
+    ) -> (changes: [String: AttributeChange], comparedAny: Bool) {
+        var changes: [String: AttributeChange] = [:]
+        var comparedAny = false
+        let attributes: [String: JSONValue] = {
+            guard let raw = instance?.attributes, case .object(let object)? = try? raw.decode() else { return [:] }
+            return object
+        }()
+        for mapping in mappings {
+            let stateValue = value(at: mapping.attribute, in: attributes)
+            guard let actual = newValue(mapping.source, payload: payload, expected: stateValue) else { continue }
+            comparedAny = true
+            let root = String(mapping.attribute.split(separator: ".").first ?? "")
+            if instance?.sensitiveAttributes.contains(root) == true {
+                // Never decode or echo a sensitive value; say only that the call set it.
+                changes[mapping.attribute] = AttributeChange(expected: sensitivePlaceholder, actual: sensitivePlaceholder)
+                continue
+            }
+            let expected = normalise(stateValue, for: mapping.source)
+            if !expected.looselyEquals(actual) {
+                changes[mapping.attribute] = AttributeChange(expected: expected, actual: actual)
+            }
+        }
+        return (changes, comparedAny)
+    }
+
+    /// `instance_type` or `versioning.0.enabled` in the state's attributes.
+    static func value(at path: String, in attributes: [String: JSONValue]) -> JSONValue {
+        var current = JSONValue.object(attributes)
+        for segment in path.split(separator: ".") {
+            switch current {
+            case .object(let object): current = object[String(segment)] ?? .null
+            case .array(let array):
+                guard let index = Int(segment), index < array.count else { return .null }
+                current = array[index]
+            default: return .null
+            }
+        }
+        return current
+    }
+
+    static func newValue(_ source: DiffSource, payload: CallPayload, expected: JSONValue) -> JSONValue? {
+        switch source {
+        case .constant(let value):
+            return value
+        case .path(let path, let transform):
+            let found = PathResolver.values(path.segments[...], in: payload.root(path) ?? .null)
+            guard !found.isEmpty else { return nil }
+            let value = found.count == 1 ? unwrap(found[0]) : .array(found.map(unwrap))
+            switch transform {
+            case .plain: return value
+            case .json: return PolicyDocument.parse(value)
+            case .sgRulesAdded:
+                return .array(
+                    SecurityGroupRules.flatten(expected).union(SecurityGroupRules.fromCall(value)).sorted().map(JSONValue.string))
+            case .sgRulesRemoved:
+                return .array(
+                    SecurityGroupRules.flatten(expected).subtracting(SecurityGroupRules.fromCall(value)).sorted().map(
+                        JSONValue.string))
+            case .tagsAdded: return .object(Tags.map(expected).merging(Tags.fromCall(value)) { $1 })
+            case .tagsRemoved:
+                var tags = Tags.map(expected)
+                for key in Tags.fromCall(value).keys { tags.removeValue(forKey: key) }
+                return .object(tags)
+            }
+        }
+    }
+
+    /// Present the state's value in the same shape as the call's (policies parsed, rules flattened).
+    static func normalise(_ stateValue: JSONValue, for source: DiffSource) -> JSONValue {
+        guard case .path(_, let transform) = source else { return stateValue }
+        switch transform {
+        case .plain: return stateValue
+        case .json: return PolicyDocument.parse(stateValue) ?? stateValue
+        case .sgRulesAdded, .sgRulesRemoved: return .array(SecurityGroupRules.flatten(stateValue).sorted().map(JSONValue.string))
+        case .tagsAdded, .tagsRemoved: return .object(Tags.map(stateValue))
+        }
+    }
+
+    /// EC2 wraps attribute values: `{"value": "t3.large"}`; `{"items": [...]}` lists.
+    static func unwrap(_ value: JSONValue) -> JSONValue {
+        guard case .object(let object) = value, object.count == 1 else { return value }
+        if let inner = object["value"] ?? object["Value"] { return inner }
+        if let items = object["items"] { return items }
+        return value
+    }
+}
+
+/// IAM/S3/KMS policy documents: carried as (URL-encoded) JSON strings or objects; compared semantically.
+enum PolicyDocument {
+    static func parse(_ value: JSONValue) -> JSONValue? {
+        switch value {
+        case .object: return normalise(value)
+        case .string(let text):
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let decoded =
+                trimmed.hasPrefix("%7B") || trimmed.hasPrefix("%7b") ? (trimmed.removingPercentEncoding ?? trimmed) : trimmed
+            guard let parsed = try? JSONValue.parse(decoded) else { return value }
+            return normalise(parsed)
+        case .null: return .null
+        default: return value
+        }
+    }
+
+    static let listKeys: Set<String> = ["Statement", "Action", "NotAction", "Resource", "NotResource"]
+
+    /// Single values and one-element lists mean the same in IAM grammar; make them one shape.
+    static func normalise(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let object):
+            var result: [String: JSONValue] = [:]
+            for (key, inner) in object {
+                var normalised = normalise(inner)
+                if listKeys.contains(key), !(normalised.arrayValue != nil) { normalised = .array([normalised]) }
+                if key == "Principal" || key == "NotPrincipal", case .object(let principals) = normalised {
+                    normalised = .object(principals.mapValues { $0.arrayValue != nil ? $0 : .array([$0]) })
+                }
+                result[key] = normalised
+            }
+            return .object(result)
+        case .array(let array):
+            return .array(array.map(normalise))
+        default:
+            return value
+        }
+    }
+}
+
+/// Security group rules flattened to one readable string per (protocol, ports, peer), e.g.
+/// `tcp 22 from 0.0.0.0/0`, so added and removed rules diff cleanly whatever the grouping.
+enum SecurityGroupRules {
+    static func describe(protocol proto: String, from: String?, to: String?, peer: String) -> String {
+        let protocolName = proto == "-1" ? "all" : proto
+        var ports = ""
+        if let from, let to, from != "-1", !(protocolName == "all") {
+            ports = from == to ? " \(from)" : " \(from)-\(to)"
+        }
+        return "\(protocolName)\(ports) from \(peer)"
+    }
+
+    /// Terraform's inline `ingress`/`egress` blocks.
+    static func flatten(_ stateValue: JSONValue) -> Set<String> {
+        guard case .array(let rules) = stateValue else { return [] }
+        var result = Set<String>()
+        for rule in rules {
+            let proto = rule["protocol"]?.scalarText ?? "-1"
+            let from = rule["from_port"]?.scalarText
+            let to = rule["to_port"]?.scalarText
+            var peers: [String] = []
+            for key in ["cidr_blocks", "ipv6_cidr_blocks", "security_groups", "prefix_list_ids"] {
+                peers += rule[key]?.arrayValue?.compactMap(\.scalarText) ?? []
+            }
+            if rule["self"]?.scalarText == "true" { peers.append("self") }
+            for peer in peers { result.insert(describe(protocol: proto, from: from, to: to, peer: peer)) }
+        }
+        return result
+    }
+
+    /// CloudTrail `ipPermissions` (items unwrapped by the resolver or not).
+    static func fromCall(_ value: JSONValue) -> Set<String> {
+        let permissions: [JSONValue]
+        switch value {
+        case .array(let array): permissions = array
+        case .object(let object): permissions = object["items"]?.arrayValue ?? [value]
+        default: return []
+        }
+        var result = Set<String>()
+        for permission in permissions {
+            let proto = permission["ipProtocol"]?.scalarText ?? permission["IpProtocol"]?.scalarText ?? "-1"
+            let from = permission["fromPort"]?.scalarText ?? permission["FromPort"]?.scalarText
+            let to = permission["toPort"]?.scalarText ?? permission["ToPort"]?.scalarText
+            func list(_ key: String, _ field: String) -> [String] {
+                guard let container = permission[key] else { return [] }
+                let entries = container["items"]?.arrayValue ?? container.arrayValue ?? []
+                return entries.compactMap { $0[field]?.scalarText }
+            }
+            let peers =
+                list("ipRanges", "cidrIp") + list("ipv6Ranges", "cidrIpv6") + list("groups", "groupId")
+                + list("prefixListIds", "prefixListId")
+            for peer in peers { result.insert(describe(protocol: proto, from: from, to: to, peer: peer)) }
+        }
+        return result
+    }
+}
+
+/// Tags as a map, from Terraform's `tags` or CloudTrail's tag lists in their various shapes.
+enum Tags {
+    static func map(_ value: JSONValue) -> [String: JSONValue] {
+        value.objectValue ?? [:]
+    }
+
+    static func fromCall(_ value: JSONValue) -> [String: JSONValue] {
+        if case .object(let object) = value, object["items"] == nil, object["key"] == nil, object["Key"] == nil {
+            return object
+        }
+        let entries = value["items"]?.arrayValue ?? value.arrayValue ?? [value]
+        var result: [String: JSONValue] = [:]
+        for entry in entries {
+            guard let key = (entry["key"] ?? entry["Key"] ?? entry["tagKey"] ?? entry["TagKey"])?.scalarText else { continue }
+            result[key] = entry["value"] ?? entry["Value"] ?? entry["tagValue"] ?? entry["TagValue"] ?? .string("")
+        }
+        return result
+    }
+}

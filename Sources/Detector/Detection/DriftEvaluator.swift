@@ -1,0 +1,277 @@
+import Foundation
+import TfdriftCore
+
+/// Decides, record by record, whether a CloudTrail call is drift, and builds the drift events.
+///
+/// Evaluation is a function of (record, state index, catalog, rules) plus two pieces of memory:
+/// recently seen event ids (duplicate deliveries) and recent drifts (the dedup window). It is a value
+/// type used from one task at a time; the service wraps it in an actor.
+public struct DriftEvaluator: Sendable {
+    public let catalog: EventCatalog
+    public private(set) var index: StateIndex
+    let severityPolicy: SeverityPolicy
+    let actorRules: ActorRules
+    let windows: [MaintenanceWindow]
+    let dedupWindow: Double
+    let reportUnmanaged: Bool
+    /// Accounts to process (organisation trails); empty processes all.
+    let accountFilter: Set<String>
+    public var since: Date?
+    public var until: Date?
+
+    public private(set) var summary = DetectionSummary()
+    var seenEventIDs = RecentSet(capacity: 1_000_000)
+    var recentDrifts: [String: Date] = [:]
+    var newestEventTime = Date.distantPast
+
+    public init(catalog: EventCatalog, index: StateIndex, config: TfdriftConfig) {
+        self.catalog = catalog
+        self.index = index
+        severityPolicy = SeverityPolicy(userRules: config.detection.severityRules)
+        actorRules = ActorRules(
+            expectedActors: config.detection.expectedActors, expectedUserAgents: config.detection.expectedUserAgents,
+            ignoreRules: config.detection.ignoreRules)
+        windows = config.maintenanceWindows
+        dedupWindow = config.detection.dedupWindow
+        reportUnmanaged = config.detection.reportUnmanaged
+        accountFilter = Set(config.cloudTrail.accounts)
+    }
+
+    /// Replaces the state index (after a reload); the dedup memory is kept.
+    public mutating func replaceIndex(_ newIndex: StateIndex) { index = newIndex }
+
+    public mutating func countMalformed(_ count: Int = 1) { summary.malformed += count }
+    public mutating func countInputSkip(_ reason: InputSkip, count: Int = 1) { summary.skip(input: reason, count: count) }
+
+    /// Read-only calls by naming convention, for records without `readOnly` (Falco alerts, old events).
+    static let readOnlyPrefixes = [
+        "Get", "Describe", "List", "Head", "Lookup", "Search", "BatchGet", "Check", "Test", "Preview", "Validate",
+        "Estimate", "Download", "Poll", "Select", "Query", "Scan", "Decrypt", "Encrypt", "GenerateDataKey",
+    ]
+
+    // MARK: Evaluation
+
+    public mutating func evaluate(_ record: CloudTrailRecord, now: Date = Date()) -> [DriftEvent] {
+        summary.records += 1
+        let eventTime = record.eventTime.flatMap(Timestamp.parse)
+        if let eventTime {
+            if let since, eventTime < since {
+                summary.skip(.outOfTimeRange)
+                return []
+            }
+            if let until, eventTime >= until {
+                summary.skip(.outOfTimeRange)
+                return []
+            }
+        }
+        if let error = record.errorCode, !error.isEmpty {
+            summary.skip(.failedCall)
+            return []
+        }
+        if let type = record.eventType, type != "AwsApiCall" {
+            summary.skip(.notAPICall)
+            return []
+        }
+
+        let name = EventCatalog.normalisedEventName(record.eventName)
+        let source = record.eventSource.isEmpty ? catalog.uniqueSource(forName: name) ?? "" : record.eventSource
+        let entry = catalog.entry(source: source, name: name)
+        if record.readOnly == true
+            || (entry == nil && record.readOnly == nil && Self.readOnlyPrefixes.contains { name.hasPrefix($0) })
+        {
+            summary.skip(.readOnly)
+            return []
+        }
+        summary.mutating += 1
+        if let id = record.eventID, !seenEventIDs.insert(id) {
+            summary.skip(.duplicateEvent)
+            return []
+        }
+        guard let entry else {
+            summary.skip(.notInCatalog)
+            summary.uncoveredEvents["\(source.isEmpty ? "?" : source):\(name)", default: 0] += 1
+            return []
+        }
+        let account = record.recipientAccountID ?? nil
+        if !accountFilter.isEmpty, let account, !accountFilter.contains(account) {
+            summary.skip(.accountNotWatched)
+            return []
+        }
+        let actor = ActorParser.actor(from: record)
+        let payload = CallPayload(record)
+        if actorRules.isExpected(actor) {
+            summary.expectedChanges += 1
+            for target in entry.targets.prefix(1) {
+                for id in payload.identifiers(for: target) {
+                    summary.expectedChangeResources.insert("\(target.resourceType):\(id)")
+                }
+            }
+            return []
+        }
+
+        let context = EventContext(
+            record: record, entry: entry, actor: actor, eventTime: eventTime ?? now, now: now, source: source)
+        var events: [DriftEvent] = []
+        var anyIdentifier = false
+        var matched = false
+        // Managed resources first: every target whose identifier the state knows.
+        for target in entry.targets {
+            for id in payload.identifiers(for: target) {
+                anyIdentifier = true
+                let references = lookup(type: target.resourceType, id: id, account: account)
+                for reference in references {
+                    matched = true
+                    if let event = managedDrift(context, target: target, id: id, reference: reference, payload: payload) {
+                        events.append(event)
+                    }
+                }
+            }
+            if matched { break }
+        }
+        if !matched {
+            guard anyIdentifier else {
+                summary.skip(.noIdentifier)
+                return []
+            }
+            guard entry.change != .delete else {
+                summary.skip(.unmanagedDelete)
+                return []
+            }
+            guard reportUnmanaged else {
+                summary.skip(.unmanagedNotReported)
+                return []
+            }
+            let target = entry.targets.first { !payload.identifiers(for: $0).isEmpty } ?? entry.targets[0]
+            for id in payload.identifiers(for: target) {
+                events.append(
+                    makeEvent(
+                        context, type: .unmanaged, resourceType: target.resourceType, id: id,
+                        address: nil, state: nil, diff: [:]))
+            }
+        }
+        return events.compactMap { admit($0, context: context) }
+    }
+
+    func lookup(type: String, id: String, account: String?) -> [StateIndex.Reference] {
+        let found = index.lookup(type: type, identifier: id, accountID: account)
+        if !found.isEmpty || !id.hasPrefix("arn:") { return found }
+        // An ARN the state does not hold verbatim: try its resource name (`…:function:name`, `…/name`).
+        guard let name = id.split(whereSeparator: { $0 == "/" || $0 == ":" }).last.map(String.init), !name.isEmpty else {
+            return []
+        }
+        return index.lookup(type: type, identifier: name, accountID: account)
+    }
+
+    struct EventContext {
+        let record: CloudTrailRecord
+        let entry: CatalogEntry
+        let actor: Actor
+        let eventTime: Date
+        let now: Date
+        let source: String
+    }
+
+    mutating func managedDrift(
+        _ context: EventContext, target: CatalogTarget, id: String, reference: StateIndex.Reference, payload: CallPayload
+    ) -> DriftEvent? {
+        let instance = index.instance(reference)
+        let state = index.states[reference.state]
+        var address = instance.address
+        if let deposed = instance.deposedKey { address += " (deposed \(deposed))" }
+        if context.entry.change == .delete {
+            return makeEvent(
+                context, type: .deleted, resourceType: instance.type, id: id, address: address, state: state.name, diff: [:])
+        }
+        let (changes, comparedAny) = DiffBuilder.diff(mappings: target.diff, payload: payload, instance: instance)
+        if comparedAny, changes.isEmpty {
+            summary.skip(.noEffectiveChange)
+            return nil
+        }
+        return makeEvent(
+            context, type: .modified, resourceType: instance.type, id: id, address: address, state: state.name, diff: changes)
+    }
+
+    func makeEvent(
+        _ context: EventContext, type: DriftType, resourceType: String, id: String, address: String?, state: String?,
+        diff: [String: AttributeChange]
+    ) -> DriftEvent {
+        let severity = severityPolicy.severity(
+            catalogOverride: context.entry.severity, resourceType: resourceType, driftType: type, attributes: Array(diff.keys))
+        let window = windows.first { $0.contains(context.eventTime) }?.name
+        let record = context.record
+        return DriftEvent(
+            timestamp: context.eventTime, detectedAt: context.now, driftType: type, severity: severity,
+            resourceType: resourceType, resourceID: id, resourceAddress: address, state: state, diff: diff,
+            actor: context.actor, eventName: record.eventName, eventSource: context.source, eventID: record.eventID,
+            region: record.awsRegion, accountID: record.recipientAccountID ?? context.actor.accountID,
+            maintenanceWindow: window,
+            message: Self.message(
+                type: type, resourceType: resourceType, id: id, address: address, diff: diff,
+                actor: context.actor.changedBy, eventName: record.eventName))
+    }
+
+    static func message(
+        type: DriftType, resourceType: String, id: String, address: String?, diff: [String: AttributeChange], actor: String,
+        eventName: String
+    ) -> String {
+        let subject = address.map { "\($0) (\(id))" } ?? "\(resourceType) \(id)"
+        switch type {
+        case .deleted: return "\(subject) was deleted outside Terraform by \(actor) (\(eventName))"
+        case .unmanaged: return "\(subject) is not managed by Terraform; changed by \(actor) (\(eventName))"
+        case .modified:
+            let attributes = diff.keys.sorted()
+            let what = attributes.isEmpty ? "" : ": \(attributes.joined(separator: ", ")) changed"
+            return "\(subject) was modified outside Terraform by \(actor) (\(eventName))\(what)"
+        }
+    }
+
+    /// Ignore rules, then dedup: the same resource/attribute/new value within the window is one event.
+    mutating func admit(_ event: DriftEvent, context: EventContext) -> DriftEvent? {
+        if actorRules.ignoreRule(
+            actor: context.actor, eventName: context.record.eventName, resourceType: event.resourceType,
+            address: event.resourceAddress) != nil
+        {
+            summary.skip(.ignoredByRule)
+            return nil
+        }
+        var keyWriter = JSONWriter()
+        keyWriter.append("\(event.resourceType)|\(event.resourceID)|\(event.driftType.rawValue)|")
+        keyWriter.write(.object(event.diff.mapValues { $0.actual }))
+        let key = keyWriter.string
+        if let previous = recentDrifts[key], abs(event.timestamp.timeIntervalSince(previous)) < dedupWindow {
+            summary.skip(.duplicateDrift)
+            return nil
+        }
+        recentDrifts[key] = event.timestamp
+        if event.timestamp > newestEventTime { newestEventTime = event.timestamp }
+        if recentDrifts.count > 100_000 {
+            let horizon = newestEventTime.addingTimeInterval(-dedupWindow)
+            recentDrifts = recentDrifts.filter { $0.value >= horizon }
+        }
+        summary.count(event)
+        return event
+    }
+}
+
+/// A bounded set of recent strings (FIFO eviction): duplicate CloudTrail deliveries are close together.
+struct RecentSet: Sendable {
+    let capacity: Int
+    var members: Set<String> = []
+    var order: [String] = []
+    var head = 0
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    /// Inserts; false when already present.
+    mutating func insert(_ value: String) -> Bool {
+        guard members.insert(value).inserted else { return false }
+        if order.count < capacity {
+            order.append(value)
+        } else {
+            members.remove(order[head])
+            order[head] = value
+            head = (head + 1) % capacity
+        }
+        return true
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import TfdriftCore
+
+public enum DriftType: String, Sendable, CaseIterable, Codable {
+    case modified, deleted, unmanaged
+}
+
+public enum DriftAction: String, Sendable, Codable {
+    case detected = "drift_detected"
+    case resolved = "drift_resolved"
+}
+
+/// Who made the call, from CloudTrail's `userIdentity`.
+public struct Actor: Sendable, Equatable {
+    public var type: String?
+    public var arn: String?
+    public var accountID: String?
+    public var principalID: String?
+    public var sessionName: String?
+    /// The role an assumed-role session came from (`sessionContext.sessionIssuer.arn`).
+    public var issuerARN: String?
+    public var userName: String?
+    public var invokedBy: String?
+    public var sourceIP: String?
+    public var userAgent: String?
+
+    public init() {}
+
+    /// SPEC §5 `changed_by`: session name for assumed roles, the user name, or the ARN.
+    public var changedBy: String {
+        if let sessionName, !sessionName.isEmpty { return sessionName }
+        if let userName, !userName.isEmpty { return userName }
+        if type == "Root" { return "root" }
+        if let invokedBy, !invokedBy.isEmpty { return invokedBy }
+        if let arn, !arn.isEmpty { return arn }
+        return principalID ?? "unknown"
+    }
+}
+
+/// One attribute's change: what the state says and what the call set.
+public struct AttributeChange: Sendable, Equatable {
+    public var expected: JSONValue
+    public var actual: JSONValue
+}
+
+/// The drift event (SPEC §5): one JSON object per line, the Loki log line.
+public struct DriftEvent: Sendable, Equatable {
+    public var timestamp: Date
+    public var detectedAt: Date
+    public var action: DriftAction = .detected
+    public var driftType: DriftType
+    public var severity: Severity
+    public var resourceType: String
+    public var resourceID: String
+    public var resourceAddress: String?
+    public var state: String?
+    public var diff: [String: AttributeChange]
+    public var actor: Actor
+    public var eventName: String
+    public var eventSource: String
+    public var eventID: String?
+    public var region: String?
+    public var accountID: String?
+    public var maintenanceWindow: String?
+    public var message: String
+
+    public var changedBy: String { actor.changedBy }
+
+    /// The JSON line, keys in SPEC order (stable for Loki queries and golden tests).
+    public func jsonLine() -> String {
+        var writer = JSONWriter()
+        writer.append("{")
+        var first = true
+        func key(_ name: String) {
+            if !first { writer.append(",") }
+            first = false
+            writer.writeString(name)
+            writer.append(":")
+        }
+        func string(_ name: String, _ value: String?) {
+            guard let value else { return }
+            key(name)
+            writer.writeString(value)
+        }
+        string("timestamp", Timestamp.format(timestamp))
+        string("detected_at", Timestamp.format(detectedAt, fractional: true))
+        string("action", action.rawValue)
+        string("drift_type", driftType.rawValue)
+        string("severity", severity.rawValue)
+        string("resource_type", resourceType)
+        string("resource_id", resourceID)
+        string("resource_address", resourceAddress)
+        string("state", state)
+        key("diff")
+        var diffObject: [String: JSONValue] = [:]
+        for (attribute, change) in diff {
+            diffObject[attribute] = .object(["expected": change.expected, "actual": change.actual])
+        }
+        writer.write(.object(diffObject))
+        string("changed_by", changedBy)
+        key("actor")
+        writer.write(.object(actorObject))
+        string("event_name", eventName)
+        string("event_source", eventSource)
+        string("event_id", eventID)
+        string("region", region)
+        string("account_id", accountID)
+        string("maintenance_window", maintenanceWindow)
+        string("message", message)
+        writer.append("}")
+        return writer.string
+    }
+
+    var actorObject: [String: JSONValue] {
+        func value(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
+        return [
+            "type": value(actor.type), "arn": value(actor.arn), "account_id": value(actor.accountID),
+            "principal_id": value(actor.principalID), "session_name": value(actor.sessionName),
+            "source_ip": value(actor.sourceIP), "user_agent": value(actor.userAgent),
+        ]
+    }
+}

@@ -1,0 +1,295 @@
+/// Turns the bytes of one input (a trail file, an HTTP body, an SQS message) into CloudTrail records.
+///
+/// Accepted shapes, detected from content rather than file names:
+/// - `{"Records": [...]}` trail files; a bare array of records;
+/// - single records and NDJSON (one object per line, or objects simply concatenated);
+/// - EventBridge `"detail-type": "AWS API Call via CloudTrail"` envelopes (also inside arrays/NDJSON);
+/// - Falco `http_output` alerts from the CloudTrail plugin (`output_fields` with `ct.*`).
+///
+/// A malformed element is reported with its location and decoding goes on with the next one.
+public struct RecordDecoder {
+    public var onRecord: (CloudTrailRecord) -> Void
+    public var onMalformed: (MalformedInput) -> Void
+    public var onSkip: (InputSkip) -> Void
+
+    public init(
+        onRecord: @escaping (CloudTrailRecord) -> Void,
+        onMalformed: @escaping (MalformedInput) -> Void,
+        onSkip: @escaping (InputSkip) -> Void = { _ in }
+    ) {
+        self.onRecord = onRecord
+        self.onMalformed = onMalformed
+        self.onSkip = onSkip
+    }
+
+    /// Decodes a whole input. Top-level values may follow each other (NDJSON); when one is broken,
+    /// decoding resumes at the next line.
+    public func decode(_ bytes: JSONBytes, file: String) {
+        var scanner = JSONScanner(bytes: bytes)
+        var lines = LineCounter(bytes: bytes)
+        var topLevel = 0
+        while let first = scanner.peek() {
+            let start = scanner.position
+            do {
+                switch first {
+                case UInt8(ascii: "{"):
+                    try decodeObject(&scanner, location: InputLocation(file: file, line: lines.line(at: start)), isTopLevel: true)
+                case UInt8(ascii: "["):
+                    try scanner.forEachElement { element, index in
+                        let elementStart = element.position
+                        do {
+                            try decodeObject(&element, location: InputLocation(file: file, index: index), isTopLevel: false)
+                        } catch let error as JSONSyntaxError {
+                            // The array itself is broken after this point: stop the file, report where.
+                            throw JSONSyntaxError(offset: max(error.offset, elementStart), message: error.message)
+                        }
+                    }
+                default:
+                    throw JSONSyntaxError(offset: start, message: "expected a JSON object or array")
+                }
+            } catch let error as JSONSyntaxError {
+                onMalformed(
+                    MalformedInput(
+                        location: InputLocation(file: file, line: lines.line(at: error.offset)),
+                        reason: "malformed JSON: \(error.message)"))
+                // Resynchronise at the next line: NDJSON keeps going; a broken trail file ends here.
+                scanner.position = max(error.offset, start + 1)
+                while scanner.position < scanner.end, bytes.base[scanner.position] != 0x0A { scanner.position += 1 }
+            } catch {
+                onMalformed(MalformedInput(location: InputLocation(file: file, line: lines.line(at: start)), reason: "\(error)"))
+                scanner.position = start + 1
+                while scanner.position < scanner.end, bytes.base[scanner.position] != 0x0A { scanner.position += 1 }
+            }
+            topLevel += 1
+        }
+    }
+
+    /// One object: a record, a `Records` container, an EventBridge envelope or a Falco alert.
+    func decodeObject(_ scanner: inout JSONScanner, location: InputLocation, isTopLevel: Bool) throws {
+        guard scanner.peek() == UInt8(ascii: "{") else {
+            let raw = try scanner.skipValue()
+            onMalformed(MalformedInput(location: location, reason: "expected a JSON object, got \(raw.text.prefix(40))"))
+            return
+        }
+        var fields = SkimmedFields(location: location)
+        try fields.skim(&scanner)
+        if let records = fields.records {
+            var inner = records.scanner
+            guard inner.peek() == UInt8(ascii: "[") else {
+                onMalformed(MalformedInput(location: location, reason: "\"Records\" is not an array"))
+                return
+            }
+            try inner.forEachElement { element, index in
+                var elementLocation = location
+                elementLocation.index = index
+                guard element.peek() == UInt8(ascii: "{") else {
+                    let raw = try element.skipValue()
+                    onMalformed(
+                        MalformedInput(
+                            location: elementLocation, reason: "a record must be an object, got \(raw.text.prefix(40))"))
+                    return
+                }
+                var recordFields = SkimmedFields(location: elementLocation)
+                try recordFields.skim(&element)
+                emit(recordFields)
+            }
+            return
+        }
+        if let detailType = fields.detailType {
+            guard detailType == "AWS API Call via CloudTrail" || detailType == "AWS Console Sign In via CloudTrail" else {
+                onSkip(.otherEventBridgeEvent)
+                return
+            }
+            guard let detail = fields.detail else {
+                onMalformed(MalformedInput(location: location, reason: "EventBridge envelope without \"detail\""))
+                return
+            }
+            var inner = detail.scanner
+            var detailFields = SkimmedFields(location: location)
+            try detailFields.skim(&inner)
+            if detailFields.awsRegion == nil { detailFields.awsRegion = fields.envelopeRegion }
+            if detailFields.recipientAccountID == nil { detailFields.recipientAccountID = fields.envelopeAccount }
+            emit(detailFields)
+            return
+        }
+        if let outputFields = fields.outputFields {
+            switch FalcoAlert.record(outputFields: outputFields, alertTime: fields.falcoTime, location: location) {
+            case .success(let record): onRecord(record)
+            case .failure(let problem): onMalformed(MalformedInput(location: location, reason: problem.reason))
+            }
+            return
+        }
+        if fields.isNotificationEnvelope {
+            onSkip(.logDeliveryNotification)
+            return
+        }
+        if fields.isS3TestEvent {
+            onSkip(.s3TestEvent)
+            return
+        }
+        emit(fields)
+    }
+
+    func emit(_ fields: SkimmedFields) {
+        if fields.eventSource == "aws:s3" || fields.hasS3NotificationBody {
+            onSkip(.s3Notification)
+            return
+        }
+        guard let name = fields.eventName, !name.isEmpty else {
+            onMalformed(MalformedInput(location: fields.location, reason: "not a CloudTrail record: no \"eventName\""))
+            return
+        }
+        guard let source = fields.eventSource, !source.isEmpty else {
+            onMalformed(MalformedInput(location: fields.location, reason: "CloudTrail record \"\(name)\" has no \"eventSource\""))
+            return
+        }
+        var record = CloudTrailRecord(location: fields.location)
+        record.eventName = name
+        record.eventSource = source
+        record.eventTime = fields.eventTime
+        record.eventID = fields.eventID
+        record.eventType = fields.eventType
+        record.awsRegion = fields.awsRegion
+        record.recipientAccountID = fields.recipientAccountID
+        record.errorCode = fields.errorCode
+        record.readOnly = fields.readOnly
+        record.userAgent = fields.userAgent
+        record.sourceIPAddress = fields.sourceIPAddress
+        record.userIdentity = fields.userIdentity.map(JSONPart.raw)
+        record.requestParameters = fields.requestParameters.map(JSONPart.raw)
+        record.responseElements = fields.responseElements.map(JSONPart.raw)
+        onRecord(record)
+    }
+}
+
+/// Line numbers for offsets that only move forward: O(n) over a whole NDJSON file.
+struct LineCounter {
+    let bytes: JSONBytes
+    var offset = 0
+    var line = 1
+
+    init(bytes: JSONBytes) { self.bytes = bytes }
+
+    mutating func line(at target: Int) -> Int {
+        if target < offset {
+            offset = 0
+            line = 1
+        }
+        let limit = min(target, bytes.count)
+        while offset < limit {
+            if bytes.base[offset] == 10 { line += 1 }
+            offset += 1
+        }
+        return line
+    }
+}
+
+/// The keys read from one object in a single pass, whatever the object turns out to be.
+struct SkimmedFields {
+    var location: InputLocation
+    var eventName: String?
+    var eventSource: String?
+    var eventTime: String?
+    var eventID: String?
+    var eventType: String?
+    var awsRegion: String?
+    var recipientAccountID: String?
+    var errorCode: String?
+    var readOnly: Bool?
+    var userAgent: String?
+    var sourceIPAddress: String?
+    var userIdentity: RawJSON?
+    var requestParameters: RawJSON?
+    var responseElements: RawJSON?
+    // Envelopes
+    var records: RawJSON?
+    var detailType: String?
+    var detail: RawJSON?
+    var envelopeRegion: String?
+    var envelopeAccount: String?
+    var outputFields: RawJSON?
+    var falcoTime: String?
+    var isS3TestEvent = false
+    var hasS3NotificationBody = false
+    var isNotificationEnvelope = false
+
+    init(location: InputLocation) { self.location = location }
+
+    /// One pass over the object's members, dispatching on key length first so most keys are
+    /// rejected after one integer comparison.
+    mutating func skim(_ scanner: inout JSONScanner) throws {
+        try scanner.forEachMember { s, key in
+            switch key.count {
+            case 2:
+                if s.key(key, is: "s3") { hasS3NotificationBody = true }
+            case 5:
+                if s.key(key, is: "Event") {
+                    isS3TestEvent = try s.readScalarText() == "s3:TestEvent"
+                }
+            case 6:
+                if s.key(key, is: "detail") {
+                    detail = try s.skipValue()
+                } else if s.key(key, is: "region") {
+                    envelopeRegion = try s.readScalarText()
+                }
+            case 4:
+                if s.key(key, is: "time") {
+                    falcoTime = try s.readScalarText()
+                } else if s.key(key, is: "Type") {
+                    let type = try s.readScalarText()
+                    isNotificationEnvelope = isNotificationEnvelope || type == "Notification"
+                }
+            case 7:
+                if s.key(key, is: "Message") {
+                    isNotificationEnvelope = true
+                } else if s.key(key, is: "Records") {
+                    records = try s.skipValue()
+                } else if s.key(key, is: "eventID") {
+                    eventID = try s.readString()
+                } else if s.key(key, is: "account") {
+                    envelopeAccount = try s.readScalarText()
+                }
+            case 8:
+                if s.key(key, is: "readOnly") {
+                    readOnly = try s.readBool()
+                } else if s.key(key, is: "s3Bucket") {
+                    isNotificationEnvelope = true
+                }
+            case 9:
+                if s.key(key, is: "eventName") {
+                    eventName = try s.readString()
+                } else if s.key(key, is: "eventTime") {
+                    eventTime = try s.readString()
+                } else if s.key(key, is: "eventType") {
+                    eventType = try s.readString()
+                } else if s.key(key, is: "errorCode") {
+                    errorCode = try s.readScalarText()
+                } else if s.key(key, is: "awsRegion") {
+                    awsRegion = try s.readString()
+                } else if s.key(key, is: "userAgent") {
+                    userAgent = try s.readString()
+                }
+            case 11:
+                if s.key(key, is: "eventSource") {
+                    eventSource = try s.readString()
+                } else if s.key(key, is: "detail-type") {
+                    detailType = try s.readString()
+                }
+            case 12:
+                if s.key(key, is: "userIdentity") { userIdentity = try s.skipValue() }
+            case 13:
+                if s.key(key, is: "output_fields") { outputFields = try s.skipValue() }
+            case 15:
+                if s.key(key, is: "sourceIPAddress") { sourceIPAddress = try s.readScalarText() }
+            case 16:
+                if s.key(key, is: "responseElements") { responseElements = try s.skipValue() }
+            case 17:
+                if s.key(key, is: "requestParameters") { requestParameters = try s.skipValue() }
+            case 18:
+                if s.key(key, is: "recipientAccountId") { recipientAccountID = try s.readScalarText() }
+            default:
+                break
+            }
+        }
+    }
+}

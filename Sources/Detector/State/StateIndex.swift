@@ -1,0 +1,65 @@
+/// All loaded states, indexed per resource type under every identifier a CloudTrail call may carry.
+///
+/// Keys are (type, identifier) — never one flat map — and each key holds every instance that
+/// claims it, so two resources sharing an id (an IAM role and its instance profile, or the same
+/// bucket in two states) are all found instead of the last one loaded silently winning.
+public struct StateIndex: Sendable {
+    public struct Reference: Sendable, Hashable {
+        public let state: Int
+        public let instance: Int
+    }
+
+    public let states: [TerraformState]
+    let byType: [String: [String: [Reference]]]
+    /// Accounts named by states (`account_id`), for routing multi-account trails.
+    public let accountIDs: Set<String>
+
+    public init(states: [TerraformState]) {
+        self.states = states
+        var byType: [String: [String: [Reference]]] = [:]
+        for (stateIndex, state) in states.enumerated() {
+            for (instanceIndex, instance) in state.instances.enumerated() {
+                let reference = Reference(state: stateIndex, instance: instanceIndex)
+                var forType = byType[instance.type] ?? [:]
+                for identifier in instance.identifiers {
+                    forType[identifier, default: []].append(reference)
+                    // ARNs are also reachable by their last component (`role/app` → `app`) only
+                    // through explicit attributes; no guessing here.
+                }
+                byType[instance.type] = forType
+            }
+        }
+        self.byType = byType
+        self.accountIDs = Set(states.compactMap(\.accountID))
+    }
+
+    public func instance(_ reference: Reference) -> ResourceInstance {
+        states[reference.state].instances[reference.instance]
+    }
+
+    /// Instances of `type` claiming `identifier`, limited to states for `accountID` when states
+    /// declare accounts (a state without `account_id` matches any account).
+    public func lookup(type: String, identifier: String, accountID: String?) -> [Reference] {
+        guard let references = byType[type]?[identifier] else { return [] }
+        guard let accountID else { return references }
+        return references.filter { reference in
+            guard let stateAccount = states[reference.state].accountID else { return true }
+            return stateAccount == accountID
+        }
+    }
+
+    public var resourceTypes: Set<String> { Set(byType.keys) }
+    public var instanceCount: Int { states.reduce(0) { $0 + $1.instances.count } }
+
+    /// Identifiers claimed by more than one instance of the same type (reported by `state inspect`).
+    public var collisions: [(type: String, identifier: String, addresses: [String])] {
+        var result: [(String, String, [String])] = []
+        for (type, identifiers) in byType {
+            for (identifier, references) in identifiers where references.count > 1 {
+                let addresses = Set(references.map { "\(states[$0.state].name):\(instance($0).address)" })
+                if addresses.count > 1 { result.append((type, identifier, addresses.sorted())) }
+            }
+        }
+        return result.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Terminal helpers: TTY detection, colours (honouring NO_COLOR), stderr lines.
+enum Console {
+    static let stdoutIsTerminal = isatty(STDOUT_FILENO) == 1
+    static let stderrIsTerminal = isatty(STDERR_FILENO) == 1
+    static let colours = ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+
+    static func paint(_ text: String, _ code: String, terminal: Bool = stdoutIsTerminal) -> String {
+        terminal && colours ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data((paint("error:", "1;31", terminal: stderrIsTerminal) + " " + message + "\n").utf8))
+    }
+
+    static func warn(_ message: String) {
+        FileHandle.standardError.write(Data((paint("warning:", "1;33", terminal: stderrIsTerminal) + " " + message + "\n").utf8))
+    }
+
+    static func stderr(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
+/// Buffered stdout: drift events can be many; one write per line would dominate replay time.
+final class StdoutWriter {
+    private var buffer: [UInt8] = []
+
+    init() { buffer.reserveCapacity(1 << 16) }
+
+    func line(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        buffer.append(0x0A)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    func flush() {
+        guard !buffer.isEmpty else { return }
+        buffer.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = Glibc.write(STDOUT_FILENO, raw.baseAddress! + offset, raw.count - offset)
+                if written <= 0 { if errno == EINTR { continue } else { break } }
+                offset += written
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    deinit { flush() }
+}
+
+/// A one-line progress bar on stderr, only when stderr is a terminal.
+struct ProgressBar {
+    let enabled: Bool
+    var lastDrawn = 0
+
+    init(enabled: Bool) { self.enabled = enabled && Console.stderrIsTerminal }
+
+    mutating func update(done: Int, total: Int, records: Int, drifts: Int) {
+        guard enabled, total > 0 else { return }
+        let width = 30
+        let filled = done * width / total
+        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+        FileHandle.standardError.write(Data("\r\(bar) \(done)/\(total) files · \(records) records · \(drifts) drifts".utf8))
+        lastDrawn = done
+    }
+
+    func finish() {
+        guard enabled, lastDrawn > 0 else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+    }
+}
