@@ -3,6 +3,8 @@ import Foundation
 /// Computes a drift's attribute-level diff: the state's value against the value the call carries.
 enum DiffBuilder {
     static let sensitivePlaceholder = JSONValue.string("(sensitive value)")
+    /// Placeholders CloudTrail writes instead of secret request values.
+    static let redactedByCloudTrail: Set<String> = ["<sensitiveDataRemoved>", "HIDDEN_DUE_TO_SECURITY_REASONS", "****"]
 
     /// The diff for `mappings`, or nil when the call carries values and every one equals the state's
     /// (no effective change). An empty dictionary means the call carries no values we can compare.
@@ -19,6 +21,12 @@ enum DiffBuilder {
             let stateValue = value(at: mapping.attribute, in: attributes)
             guard let actual = newValue(mapping.source, payload: payload, expected: stateValue) else { continue }
             comparedAny = true
+            if let text = actual.stringValue, redactedByCloudTrail.contains(text) {
+                // CloudTrail withheld the value: the attribute was set, to what we cannot know.
+                let expected = instance?.sensitiveAttributes.contains(mapping.attribute) == true ? sensitivePlaceholder : stateValue
+                changes[mapping.attribute] = AttributeChange(expected: expected, actual: .string("(withheld by CloudTrail)"))
+                continue
+            }
             let root = String(mapping.attribute.split(separator: ".").first ?? "")
             if instance?.sensitiveAttributes.contains(root) == true {
                 // Never decode or echo a sensitive value; say only that the call set it.
@@ -40,8 +48,15 @@ enum DiffBuilder {
             switch current {
             case .object(let object): current = object[String(segment)] ?? .null
             case .array(let array):
-                guard let index = Int(segment), index < array.count else { return .null }
-                current = array[index]
+                if let index = Int(segment) {
+                    guard index < array.count else { return .null }
+                    current = array[index]
+                } else {
+                    // Terraform nested blocks are lists of one: `environment.variables` means
+                    // `environment.0.variables`.
+                    guard let first = array.first, case .object(let object) = first else { return .null }
+                    current = object[String(segment)] ?? .null
+                }
             default: return .null
             }
         }
@@ -53,7 +68,11 @@ enum DiffBuilder {
         case .constant(let value):
             return value
         case .path(let path, let transform):
-            let found = PathResolver.values(path.segments[...], in: payload.root(path) ?? .null)
+            var found = PathResolver.values(path.segments[...], in: payload.root(path) ?? .null)
+            if transform == .sgRulesAdded || transform == .sgRulesRemoved, let legacy = SecurityGroupRules.legacyPermission(payload.root(path)) {
+                // The older single-rule form (cidrIp/ipProtocol/fromPort/toPort at the top level).
+                found = found.filter { !SecurityGroupRules.fromCall($0).isEmpty } + [legacy]
+            }
             guard !found.isEmpty else { return nil }
             let value = found.count == 1 ? unwrap(found[0]) : .array(found.map(unwrap))
             switch transform {
@@ -163,6 +182,23 @@ enum SecurityGroupRules {
             for peer in peers { result.insert(describe(protocol: proto, from: from, to: to, peer: peer)) }
         }
         return result
+    }
+
+    /// `AuthorizeSecurityGroupIngress` in its older form names one rule at the top level of the request.
+    static func legacyPermission(_ request: JSONValue?) -> JSONValue? {
+        guard let request, let proto = request["ipProtocol"] else { return nil }
+        var peers: [String: JSONValue] = [:]
+        if let cidr = request["cidrIp"] { peers["ipRanges"] = .array([.object(["cidrIp": cidr])]) }
+        if let cidr = request["cidrIpv6"] { peers["ipv6Ranges"] = .array([.object(["cidrIpv6": cidr])]) }
+        if let group = request["sourceSecurityGroupId"] ?? request["sourceSecurityGroupName"] {
+            peers["groups"] = .array([.object(["groupId": group])])
+        }
+        guard !peers.isEmpty else { return nil }
+        var permission = peers
+        permission["ipProtocol"] = proto
+        permission["fromPort"] = request["fromPort"]
+        permission["toPort"] = request["toPort"]
+        return .object(permission.compactMapValues { $0 })
     }
 
     /// CloudTrail `ipPermissions` (items unwrapped by the resolver or not).

@@ -41,6 +41,11 @@ public struct Actor: Sendable, Equatable {
 public struct AttributeChange: Sendable, Equatable {
     public var expected: JSONValue
     public var actual: JSONValue
+
+    public init(expected: JSONValue, actual: JSONValue) {
+        self.expected = expected
+        self.actual = actual
+    }
 }
 
 /// The drift event (SPEC §5): one JSON object per line, the Loki log line.

@@ -72,11 +72,12 @@ public struct RecordDecoder {
             return
         }
         var fields = SkimmedFields(location: location)
-        try fields.skim(&scanner)
-        if let records = fields.records {
-            var inner = records.scanner
+        // A `Records` array is decoded as it is met, in the same pass: records before a break in a
+        // truncated file are kept, and big trail files are scanned once.
+        fields.onRecords = { inner in
             guard inner.peek() == UInt8(ascii: "[") else {
-                onMalformed(MalformedInput(location: location, reason: "\"Records\" is not an array"))
+                let raw = try inner.skipValue()
+                onMalformed(MalformedInput(location: location, reason: "\"Records\" is not an array: \(raw.text.prefix(40))"))
                 return
             }
             try inner.forEachElement { element, index in
@@ -84,17 +85,16 @@ public struct RecordDecoder {
                 elementLocation.index = index
                 guard element.peek() == UInt8(ascii: "{") else {
                     let raw = try element.skipValue()
-                    onMalformed(
-                        MalformedInput(
-                            location: elementLocation, reason: "a record must be an object, got \(raw.text.prefix(40))"))
+                    onMalformed(MalformedInput(location: elementLocation, reason: "a record must be an object, got \(raw.text.prefix(40))"))
                     return
                 }
                 var recordFields = SkimmedFields(location: elementLocation)
                 try recordFields.skim(&element)
                 emit(recordFields)
             }
-            return
         }
+        try fields.skim(&scanner)
+        if fields.sawRecords { return }
         if let detailType = fields.detailType {
             guard detailType == "AWS API Call via CloudTrail" || detailType == "AWS Console Sign In via CloudTrail" else {
                 onSkip(.otherEventBridgeEvent)
@@ -202,7 +202,8 @@ struct SkimmedFields {
     var requestParameters: RawJSON?
     var responseElements: RawJSON?
     // Envelopes
-    var records: RawJSON?
+    var onRecords: ((inout JSONScanner) throws -> Void)?
+    var sawRecords = false
     var detailType: String?
     var detail: RawJSON?
     var envelopeRegion: String?
@@ -243,7 +244,8 @@ struct SkimmedFields {
                 if s.key(key, is: "Message") {
                     isNotificationEnvelope = true
                 } else if s.key(key, is: "Records") {
-                    records = try s.skipValue()
+                    sawRecords = true
+                    if let onRecords { try onRecords(&s) } else { try s.skipValue() }
                 } else if s.key(key, is: "eventID") {
                     eventID = try s.readString()
                 } else if s.key(key, is: "account") {
