@@ -29,8 +29,6 @@ public struct DetectionSummary: Sendable, Equatable {
     public var skipped: [String: Int] = [:]
     /// Mutating calls the catalog does not know, by `source:name` (what to add to the catalog).
     public var uncoveredEvents: [String: Int] = [:]
-    /// Resources Terraform itself changed (the state will change soon: a reload hint).
-    public var expectedChangeResources: Set<String> = []
 
     public init() {}
 

@@ -53,61 +53,49 @@ public struct DriftEvaluator: Sendable {
 
     public mutating func evaluate(_ record: CloudTrailRecord, now: Date = Date()) -> [DriftEvent] {
         summary.records += 1
+        // Cheapest checks first: most records are read-only or failed calls and are dropped here
+        // without a single string being decoded.
+        if record.hasErrorCode { summary.skip(.failedCall); return [] }
+        if !record.isAPICall { summary.skip(.notAPICall); return [] }
+        if record.readOnly == true { summary.skip(.readOnly); return [] }
         let eventTime = record.eventTime.flatMap(Timestamp.parse)
         if let eventTime {
-            if let since, eventTime < since {
-                summary.skip(.outOfTimeRange)
-                return []
-            }
-            if let until, eventTime >= until {
-                summary.skip(.outOfTimeRange)
-                return []
-            }
-        }
-        if let error = record.errorCode, !error.isEmpty {
-            summary.skip(.failedCall)
-            return []
-        }
-        if let type = record.eventType, type != "AwsApiCall" {
-            summary.skip(.notAPICall)
-            return []
+            if let since, eventTime < since { summary.skip(.outOfTimeRange); return [] }
+            if let until, eventTime >= until { summary.skip(.outOfTimeRange); return [] }
         }
 
         let name = EventCatalog.normalisedEventName(record.eventName)
-        let source = record.eventSource.isEmpty ? catalog.uniqueSource(forName: name) ?? "" : record.eventSource
+        let recordSource = record.eventSource
+        let source = recordSource.isEmpty ? catalog.uniqueSource(forName: name) ?? "" : recordSource
         let entry = catalog.entry(source: source, name: name)
-        if record.readOnly == true
-            || (entry == nil && record.readOnly == nil && Self.readOnlyPrefixes.contains { name.hasPrefix($0) })
-        {
+        if entry == nil, record.readOnly == nil, Self.readOnlyPrefixes.contains(where: { name.hasPrefix($0) }) {
             summary.skip(.readOnly)
             return []
         }
         summary.mutating += 1
-        if let id = record.eventID, !seenEventIDs.insert(id) {
-            summary.skip(.duplicateEvent)
-            return []
-        }
+        if let id = record.eventID, !seenEventIDs.insert(id) { summary.skip(.duplicateEvent); return [] }
         guard let entry else {
             summary.skip(.notInCatalog)
             summary.uncoveredEvents["\(source.isEmpty ? "?" : source):\(name)", default: 0] += 1
             return []
         }
-        let account = record.recipientAccountID ?? nil
+        let account = record.recipientAccountID
         if !accountFilter.isEmpty, let account, !accountFilter.contains(account) {
             summary.skip(.accountNotWatched)
             return []
         }
-        let actor = ActorParser.actor(from: record)
-        let payload = CallPayload(record)
-        if actorRules.isExpected(actor) {
+        let userAgent = record.userAgent
+        if actorRules.isExpected(userAgent: userAgent) {
             summary.expectedChanges += 1
-            for target in entry.targets.prefix(1) {
-                for id in payload.identifiers(for: target) {
-                    summary.expectedChangeResources.insert("\(target.resourceType):\(id)")
-                }
-            }
             return []
         }
+        var actor = ActorParser.actor(from: record)
+        actor.userAgent = userAgent
+        if actorRules.isExpected(actor) {
+            summary.expectedChanges += 1
+            return []
+        }
+        let payload = CallPayload(record)
 
         let context = EventContext(
             record: record, entry: entry, actor: actor, eventTime: eventTime ?? now, now: now, source: source)

@@ -75,11 +75,16 @@ struct ActorRules: Sendable {
     /// wrapped in brackets (`[APN/1.0 HashiCorp/1.0 Terraform/1.1.2 …]`), which `contains` covers.
     static let automationAgents = ["HashiCorp/1.0 Terraform/", "Terraform/", "OpenTofu/", "terraform-provider-aws/"]
 
+    /// Expected by user agent alone (checked before the identity is even decoded).
+    func isExpected(userAgent: String?) -> Bool {
+        guard let agent = userAgent else { return false }
+        if Self.automationAgents.contains(where: { FastText.contains(agent, $0) }) { return true }
+        return expectedUserAgents.contains { FastText.contains(agent, $0) || Glob.matches($0, agent) }
+    }
+
+    /// Expected by actor ARN (the principal or, for an assumed role, the role it came from).
     func isExpected(_ actor: Actor) -> Bool {
-        if let agent = actor.userAgent {
-            if Self.automationAgents.contains(where: { agent.contains($0) }) { return true }
-            if expectedUserAgents.contains(where: { agent.contains($0) || Glob.matches($0, agent) }) { return true }
-        }
+        guard !expectedActors.isEmpty else { return false }
         return expectedActors.contains { pattern in
             [actor.arn, actor.issuerARN].contains { $0.map { Glob.matches(pattern, $0) } ?? false }
         }
@@ -96,6 +101,32 @@ struct ActorRules: Sendable {
                 && any(rule.resourceAddresses, [address])
                 && any(rule.resourceTypes, [resourceType])
                 && any(rule.eventNames, [eventName])
+        }
+    }
+}
+
+/// Substring search on UTF-8 bytes; `String.contains` goes through grapheme-aware
+/// machinery that dominated replay profiles.
+enum FastText {
+    static func contains(_ haystack: String, _ needle: String) -> Bool {
+        var haystack = haystack
+        var needle = needle
+        return haystack.withUTF8 { hay in
+            needle.withUTF8 { pin in
+                guard pin.count <= hay.count else { return false }
+                guard let hayBase = hay.baseAddress, let pinBase = pin.baseAddress else { return pin.isEmpty }
+                // memchr for the first byte, memcmp for the rest (memmem is not in Glibc's module).
+                let first = Int32(pinBase[0])
+                var offset = 0
+                let last = hay.count - pin.count
+                while offset <= last {
+                    guard let found = memchr(hayBase + offset, first, last - offset + 1) else { return false }
+                    let index = UnsafeRawPointer(found) - UnsafeRawPointer(hayBase)
+                    if memcmp(hayBase + index, pinBase, pin.count) == 0 { return true }
+                    offset = index + 1
+                }
+                return false
+            }
         }
     }
 }

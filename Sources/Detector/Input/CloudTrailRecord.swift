@@ -1,23 +1,119 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A string field still in its input buffer, decoded only when read. Most CloudTrail records are
+/// read-only calls the detector drops after looking at two fields; not materialising their strings
+/// is a large part of replay's speed.
+public enum TextSlot: Sendable {
+    case absent
+    case raw(start: Int, end: Int, escaped: Bool)
+    case text(String)
+
+    init(_ text: String?) { self = text.map(TextSlot.text) ?? .absent }
+
+    func value(in bytes: JSONBytes?) -> String? {
+        switch self {
+        case .absent: return nil
+        case .text(let text): return text
+        case .raw(let start, let end, let escaped):
+            guard let bytes else { return nil }
+            return bytes.string(start: start, end: end, escaped: escaped)
+        }
+    }
+
+    var isPresent: Bool {
+        switch self {
+        case .absent: return false
+        case .text(let text): return !text.isEmpty
+        case .raw(let start, let end, _): return end > start
+        }
+    }
+
+    /// Compares with an ASCII literal without decoding.
+    func equals(_ literal: StaticString, in bytes: JSONBytes?) -> Bool {
+        switch self {
+        case .absent: return false
+        case .text(let text): return text == literal.description
+        case .raw(let start, let end, let escaped):
+            guard let bytes, !escaped, end - start == literal.utf8CodeUnitCount else { return false }
+            return memcmp(bytes.base + start, literal.utf8Start, end - start) == 0
+        }
+    }
+}
+
 /// One CloudTrail management event, from whichever envelope it arrived in. Nested parts stay raw
-/// until a drift needs them.
+/// until a drift needs them; string fields are decoded on first read.
 public struct CloudTrailRecord: Sendable {
-    public var eventName: String = ""
-    public var eventSource: String = ""
-    public var eventTime: String?
-    public var eventID: String?
-    public var eventType: String?
-    public var awsRegion: String?
-    public var recipientAccountID: String?
-    public var errorCode: String?
+    /// The buffer raw slots point into.
+    var buffer: JSONBytes?
+    var slots = Slots()
+
+    struct Slots: Sendable {
+        var eventName = TextSlot.absent
+        var eventSource = TextSlot.absent
+        var eventTime = TextSlot.absent
+        var eventID = TextSlot.absent
+        var eventType = TextSlot.absent
+        var awsRegion = TextSlot.absent
+        var recipientAccountID = TextSlot.absent
+        var errorCode = TextSlot.absent
+        var userAgent = TextSlot.absent
+        var sourceIPAddress = TextSlot.absent
+    }
+
     public var readOnly: Bool?
-    public var userAgent: String?
-    public var sourceIPAddress: String?
     public var userIdentity: JSONPart?
     public var requestParameters: JSONPart?
     public var responseElements: JSONPart?
     public var location: InputLocation
 
     public init(location: InputLocation) { self.location = location }
+
+    public var eventName: String {
+        get { slots.eventName.value(in: buffer) ?? "" }
+        set { slots.eventName = .text(newValue) }
+    }
+    public var eventSource: String {
+        get { slots.eventSource.value(in: buffer) ?? "" }
+        set { slots.eventSource = .text(newValue) }
+    }
+    public var eventTime: String? {
+        get { slots.eventTime.value(in: buffer) }
+        set { slots.eventTime = TextSlot(newValue) }
+    }
+    public var eventID: String? {
+        get { slots.eventID.value(in: buffer) }
+        set { slots.eventID = TextSlot(newValue) }
+    }
+    public var eventType: String? {
+        get { slots.eventType.value(in: buffer) }
+        set { slots.eventType = TextSlot(newValue) }
+    }
+    public var awsRegion: String? {
+        get { slots.awsRegion.value(in: buffer) }
+        set { slots.awsRegion = TextSlot(newValue) }
+    }
+    public var recipientAccountID: String? {
+        get { slots.recipientAccountID.value(in: buffer) }
+        set { slots.recipientAccountID = TextSlot(newValue) }
+    }
+    public var errorCode: String? {
+        get { slots.errorCode.value(in: buffer) }
+        set { slots.errorCode = TextSlot(newValue) }
+    }
+    public var userAgent: String? {
+        get { slots.userAgent.value(in: buffer) }
+        set { slots.userAgent = TextSlot(newValue) }
+    }
+    public var sourceIPAddress: String? {
+        get { slots.sourceIPAddress.value(in: buffer) }
+        set { slots.sourceIPAddress = TextSlot(newValue) }
+    }
+
+    /// Cheap checks for the evaluator's first filters (no string is built).
+    var hasErrorCode: Bool { slots.errorCode.isPresent }
+    var isAPICall: Bool { !slots.eventType.isPresent || slots.eventType.equals("AwsApiCall", in: buffer) }
 }
 
 /// A nested JSON part: still raw bytes, or already a value (Falco alerts carry some parts as values).

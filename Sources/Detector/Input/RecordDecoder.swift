@@ -107,8 +107,8 @@ public struct RecordDecoder {
             var inner = detail.scanner
             var detailFields = SkimmedFields(location: location)
             try detailFields.skim(&inner)
-            if detailFields.awsRegion == nil { detailFields.awsRegion = fields.envelopeRegion }
-            if detailFields.recipientAccountID == nil { detailFields.recipientAccountID = fields.envelopeAccount }
+            if !detailFields.slots.awsRegion.isPresent { detailFields.slots.awsRegion = fields.envelopeRegion }
+            if !detailFields.slots.recipientAccountID.isPresent { detailFields.slots.recipientAccountID = fields.envelopeAccount }
             emit(detailFields)
             return
         }
@@ -131,30 +131,23 @@ public struct RecordDecoder {
     }
 
     func emit(_ fields: SkimmedFields) {
-        if fields.eventSource == "aws:s3" || fields.hasS3NotificationBody {
+        if fields.slots.eventSource.equals("aws:s3", in: fields.buffer) || fields.hasS3NotificationBody {
             onSkip(.s3Notification)
             return
         }
-        guard let name = fields.eventName, !name.isEmpty else {
+        guard fields.slots.eventName.isPresent else {
             onMalformed(MalformedInput(location: fields.location, reason: "not a CloudTrail record: no \"eventName\""))
             return
         }
-        guard let source = fields.eventSource, !source.isEmpty else {
+        guard fields.slots.eventSource.isPresent else {
+            let name = fields.slots.eventName.value(in: fields.buffer) ?? ""
             onMalformed(MalformedInput(location: fields.location, reason: "CloudTrail record \"\(name)\" has no \"eventSource\""))
             return
         }
         var record = CloudTrailRecord(location: fields.location)
-        record.eventName = name
-        record.eventSource = source
-        record.eventTime = fields.eventTime
-        record.eventID = fields.eventID
-        record.eventType = fields.eventType
-        record.awsRegion = fields.awsRegion
-        record.recipientAccountID = fields.recipientAccountID
-        record.errorCode = fields.errorCode
+        record.buffer = fields.buffer
+        record.slots = fields.slots
         record.readOnly = fields.readOnly
-        record.userAgent = fields.userAgent
-        record.sourceIPAddress = fields.sourceIPAddress
         record.userIdentity = fields.userIdentity.map(JSONPart.raw)
         record.requestParameters = fields.requestParameters.map(JSONPart.raw)
         record.responseElements = fields.responseElements.map(JSONPart.raw)
@@ -187,17 +180,9 @@ struct LineCounter {
 /// The keys read from one object in a single pass, whatever the object turns out to be.
 struct SkimmedFields {
     var location: InputLocation
-    var eventName: String?
-    var eventSource: String?
-    var eventTime: String?
-    var eventID: String?
-    var eventType: String?
-    var awsRegion: String?
-    var recipientAccountID: String?
-    var errorCode: String?
+    var buffer: JSONBytes?
+    var slots = CloudTrailRecord.Slots()
     var readOnly: Bool?
-    var userAgent: String?
-    var sourceIPAddress: String?
     var userIdentity: RawJSON?
     var requestParameters: RawJSON?
     var responseElements: RawJSON?
@@ -206,8 +191,8 @@ struct SkimmedFields {
     var sawRecords = false
     var detailType: String?
     var detail: RawJSON?
-    var envelopeRegion: String?
-    var envelopeAccount: String?
+    var envelopeRegion = TextSlot.absent
+    var envelopeAccount = TextSlot.absent
     var outputFields: RawJSON?
     var falcoTime: String?
     var isS3TestEvent = false
@@ -219,6 +204,7 @@ struct SkimmedFields {
     /// One pass over the object's members, dispatching on key length first so most keys are
     /// rejected after one integer comparison.
     mutating func skim(_ scanner: inout JSONScanner) throws {
+        buffer = scanner.bytes
         try scanner.forEachMember { s, key in
             switch key.count {
             case 2:
@@ -231,7 +217,7 @@ struct SkimmedFields {
                 if s.key(key, is: "detail") {
                     detail = try s.skipValue()
                 } else if s.key(key, is: "region") {
-                    envelopeRegion = try s.readScalarText()
+                    envelopeRegion = try s.readTextSlot()
                 }
             case 4:
                 if s.key(key, is: "time") {
@@ -247,9 +233,9 @@ struct SkimmedFields {
                     sawRecords = true
                     if let onRecords { try onRecords(&s) } else { try s.skipValue() }
                 } else if s.key(key, is: "eventID") {
-                    eventID = try s.readString()
+                    slots.eventID = try s.readTextSlot()
                 } else if s.key(key, is: "account") {
-                    envelopeAccount = try s.readScalarText()
+                    envelopeAccount = try s.readTextSlot()
                 }
             case 8:
                 if s.key(key, is: "readOnly") {
@@ -259,21 +245,21 @@ struct SkimmedFields {
                 }
             case 9:
                 if s.key(key, is: "eventName") {
-                    eventName = try s.readString()
+                    slots.eventName = try s.readTextSlot()
                 } else if s.key(key, is: "eventTime") {
-                    eventTime = try s.readString()
+                    slots.eventTime = try s.readTextSlot()
                 } else if s.key(key, is: "eventType") {
-                    eventType = try s.readString()
+                    slots.eventType = try s.readTextSlot()
                 } else if s.key(key, is: "errorCode") {
-                    errorCode = try s.readScalarText()
+                    slots.errorCode = try s.readTextSlot()
                 } else if s.key(key, is: "awsRegion") {
-                    awsRegion = try s.readString()
+                    slots.awsRegion = try s.readTextSlot()
                 } else if s.key(key, is: "userAgent") {
-                    userAgent = try s.readString()
+                    slots.userAgent = try s.readTextSlot()
                 }
             case 11:
                 if s.key(key, is: "eventSource") {
-                    eventSource = try s.readString()
+                    slots.eventSource = try s.readTextSlot()
                 } else if s.key(key, is: "detail-type") {
                     detailType = try s.readString()
                 }
@@ -282,13 +268,13 @@ struct SkimmedFields {
             case 13:
                 if s.key(key, is: "output_fields") { outputFields = try s.skipValue() }
             case 15:
-                if s.key(key, is: "sourceIPAddress") { sourceIPAddress = try s.readScalarText() }
+                if s.key(key, is: "sourceIPAddress") { slots.sourceIPAddress = try s.readTextSlot() }
             case 16:
                 if s.key(key, is: "responseElements") { responseElements = try s.skipValue() }
             case 17:
                 if s.key(key, is: "requestParameters") { requestParameters = try s.skipValue() }
             case 18:
-                if s.key(key, is: "recipientAccountId") { recipientAccountID = try s.readScalarText() }
+                if s.key(key, is: "recipientAccountId") { slots.recipientAccountID = try s.readTextSlot() }
             default:
                 break
             }

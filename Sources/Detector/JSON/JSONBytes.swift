@@ -50,6 +50,14 @@ public final class JSONBytes: @unchecked Sendable {
 
     deinit { base.deallocate() }
 
+    /// The string at `[start, end)` (the content between the quotes).
+    public func string(start: Int, end: Int, escaped: Bool) -> String {
+        if !escaped { return String(decoding: UnsafeBufferPointer(start: base + start, count: end - start), as: UTF8.self) }
+        let scanner = JSONScanner(bytes: self, start: start, end: end)
+        return (try? scanner.unescape(JSONScanner.KeyRange(start: start, end: end, hasEscapes: true)))
+            ?? String(decoding: UnsafeBufferPointer(start: base + start, count: end - start), as: UTF8.self)
+    }
+
     public var all: RawJSON { RawJSON(bytes: self, start: 0, end: count) }
 
     /// 1-based line of a byte offset, for error messages (computed only when an error is reported).

@@ -229,27 +229,33 @@ public struct JSONScanner {
         public var count: Int { end - start }
     }
 
-    /// Scans a string at the cursor (which must be at its opening quote).
+    /// Scans a string at the cursor (which must be at its opening quote). `memchr` finds the closing
+    /// quote (vectorised in libc); only a quote preceded by backslashes needs a closer look.
     @inline(__always)
     mutating func scanStringRange() throws -> KeyRange {
         position += 1  // opening quote
         let start = position
-        var escapes = false
-        while position < end {
-            let byte = base[position]
-            if byte == UInt8(ascii: "\"") {
-                let range = KeyRange(start: start, end: position, hasEscapes: escapes)
-                position += 1
-                return range
-            }
-            if byte == UInt8(ascii: "\\") {
-                escapes = true
-                position += 2
+        var searchFrom = position
+        while searchFrom < end {
+            guard let found = memchr(base + searchFrom, 0x22, end - searchFrom) else { break }
+            let quote = UnsafeMutablePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base
+            // An odd number of backslashes before it escapes the quote.
+            var backslashes = 0
+            while quote - backslashes - 1 >= start, base[quote - backslashes - 1] == UInt8(ascii: "\\") { backslashes += 1 }
+            if backslashes % 2 == 1 {
+                searchFrom = quote + 1
                 continue
             }
-            if byte < 0x20 { throw fail("control character in a string") }
-            position += 1
+            // A raw newline cannot be inside a JSON string: the string was cut (NDJSON resyncs there).
+            if let newline = memchr(base + start, 0x0A, quote - start) {
+                position = UnsafeMutablePointer<UInt8>(newline.assumingMemoryBound(to: UInt8.self)) - base
+                throw fail("unterminated string")
+            }
+            let escaped = memchr(base + start, 0x5C, quote - start) != nil
+            position = quote + 1
+            return KeyRange(start: start, end: quote, hasEscapes: escaped)
         }
+        position = end
         throw fail("unterminated string")
     }
 
@@ -300,11 +306,44 @@ public struct JSONScanner {
 
     /// Reads a boolean; also accepts the strings "true"/"false" (Falco renders ct.readonly as text).
     public mutating func readBool() throws -> Bool? {
-        guard let text = try readScalarText() else { return nil }
-        switch text {
-        case "true", "True": return true
-        case "false", "False": return false
-        default: return nil
+        skipWhitespace()
+        guard position < end else { throw fail("expected a value") }
+        switch base[position] {
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return true
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return false
+        case UInt8(ascii: "\""):
+            let range = try scanStringRange()
+            if key(range, is: "true") || key(range, is: "True") { return true }
+            if key(range, is: "false") || key(range, is: "False") { return false }
+            return nil
+        default:
+            try skipValue()
+            return nil
+        }
+    }
+
+    /// A scalar's text left in place: strings by their content, numbers and booleans by their
+    /// literal; `null` and containers read as absent.
+    public mutating func readTextSlot() throws -> TextSlot {
+        skipWhitespace()
+        guard position < end else { throw fail("expected a value") }
+        switch base[position] {
+        case UInt8(ascii: "\""):
+            let range = try scanStringRange()
+            return .raw(start: range.start, end: range.end, escaped: range.hasEscapes)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .absent
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            try skipContainer()
+            return .absent
+        default:
+            let raw = try skipValue()
+            return .raw(start: raw.start, end: raw.end, escaped: false)
         }
     }
 

@@ -20,13 +20,10 @@ public struct StateIndex: Sendable {
         for (stateIndex, state) in states.enumerated() {
             for (instanceIndex, instance) in state.instances.enumerated() {
                 let reference = Reference(state: stateIndex, instance: instanceIndex)
-                var forType = byType[instance.type] ?? [:]
+                // Mutated in place: copying the per-type table out and back is quadratic.
                 for identifier in instance.identifiers {
-                    forType[identifier, default: []].append(reference)
-                    // ARNs are also reachable by their last component (`role/app` → `app`) only
-                    // through explicit attributes; no guessing here.
+                    byType[instance.type, default: [:]][identifier, default: []].append(reference)
                 }
-                byType[instance.type] = forType
             }
         }
         self.byType = byType
