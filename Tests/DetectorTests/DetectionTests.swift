@@ -43,7 +43,9 @@ struct DetectionTests {
         var evaluator = try StateBuilder().evaluator()
         for record in Fixtures.corpus where record.errorCode != nil { #expect(evaluator.evaluate(record).isEmpty) }
         #expect(evaluator.summary.skipped["failed_call"] == 188)
-        for record in Fixtures.corpus where record.readOnly == true && record.errorCode == nil { #expect(evaluator.evaluate(record).isEmpty) }
+        for record in Fixtures.corpus where record.readOnly == true && record.errorCode == nil {
+            #expect(evaluator.evaluate(record).isEmpty)
+        }
         #expect(evaluator.summary.driftEvents == 0)
     }
 
@@ -90,7 +92,11 @@ struct DetectionTests {
         var builder = StateBuilder()
         builder.add("aws_instance", "web", ["id": "i-0moneyshotdemo01", "instance_type": "t3.micro"])
         let (records, _, _) = try Fixtures.decode([Fixtures.path("inputs/falco-alerts.jsonl")])
-        let alert = try #require(records.first { $0.eventName == "ModifyInstanceAttribute" && $0.eventSource.isEmpty && (try? $0.requestParameters?.decode()["instanceId"]) != nil })
+        let alert = try #require(
+            records.first {
+                $0.eventName == "ModifyInstanceAttribute" && $0.eventSource.isEmpty
+                    && (try? $0.requestParameters?.decode()["instanceId"]) != nil
+            })
         var evaluator = try builder.evaluator()
         let event = try #require(evaluator.evaluate(alert).first)
         #expect(event.eventSource == "ec2.amazonaws.com")
@@ -103,8 +109,10 @@ struct DetectionTests {
         let record = try Fixtures.record(named: "UpdateAssumeRolePolicy")
         let roleName = try #require(try record.requestParameters?.decode()["roleName"]?.stringValue)
         var builder = StateBuilder()
-        let original = #"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}}"#
-        builder.add("aws_iam_role", "app", ["id": .string(roleName), "name": .string(roleName), "assume_role_policy": .string(original)])
+        let original =
+            #"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}}"#
+        builder.add(
+            "aws_iam_role", "app", ["id": .string(roleName), "name": .string(roleName), "assume_role_policy": .string(original)])
         var evaluator = try builder.evaluator()
         let event = try #require(evaluator.evaluate(record).first)
         let change = try #require(event.diff["assume_role_policy"])
@@ -114,7 +122,9 @@ struct DetectionTests {
         // The same document in a different layout is no change at all.
         var same = StateBuilder()
         let actual = try record.requestParameters!.decode()["policyDocument"]!.stringValue!
-        same.add("aws_iam_role", "app", ["id": .string(roleName), "assume_role_policy": .string(actual.replacingOccurrences(of: "\n", with: " "))])
+        same.add(
+            "aws_iam_role", "app",
+            ["id": .string(roleName), "assume_role_policy": .string(actual.replacingOccurrences(of: "\n", with: " "))])
         var quiet = try same.evaluator()
         #expect(quiet.evaluate(record).isEmpty)
         #expect(quiet.summary.skipped["no_effective_change"] == 1)
@@ -126,14 +136,32 @@ struct DetectionTests {
         var builder = StateBuilder()
         builder.add(
             "aws_cloudtrail", "org",
-            ["id": "stratus-red-team-cloudtraild-trail-kvrwohmiai", "name": "stratus-red-team-cloudtraild-trail-kvrwohmiai",
-             "arn": "arn:aws:cloudtrail:megov-westwest-1r:000000000000:trail/stratus-red-team-cloudtraild-trail-kvrwohmiai"])
+            [
+                "id": "stratus-red-team-cloudtraild-trail-kvrwohmiai", "name": "stratus-red-team-cloudtraild-trail-kvrwohmiai",
+                "arn": "arn:aws:cloudtrail:megov-westwest-1r:847129010505:trail/stratus-red-team-cloudtraild-trail-kvrwohmiai",
+            ])
         var evaluator = try builder.evaluator()
         let event = try #require(evaluator.evaluate(record).first)
         #expect(event.driftType == .deleted)
+        #expect(event.resourceID == "stratus-red-team-cloudtraild-trail-kvrwohmiai")
         #expect(event.severity == .critical)
         #expect(event.diff.isEmpty)
         #expect(event.message.contains("deleted outside Terraform"))
+    }
+
+    @Test("a resource of another account (by its ARN) is not matched: the call is unmanaged there")
+    func accountScoping() throws {
+        let record = try Fixtures.record(eventID: "ee73c230-44bc-4492-8542-cfb189eae287")  // DeleteTrail in 847129010505
+        var builder = StateBuilder()
+        builder.add(
+            "aws_cloudtrail", "other_account",
+            [
+                "id": "stratus-red-team-cloudtraild-trail-kvrwohmiai",
+                "arn": "arn:aws:cloudtrail:us-east-1:111122223333:trail/stratus-red-team-cloudtraild-trail-kvrwohmiai",
+            ])
+        var evaluator = try builder.evaluator()
+        #expect(evaluator.evaluate(record).isEmpty)
+        #expect(evaluator.summary.skipped["unmanaged_delete"] == 1)
     }
 
     @Test("StopLogging on a managed trail: enable_logging true → false")
@@ -157,12 +185,18 @@ struct DetectionTests {
         var builder = StateBuilder()
         builder.add(
             "aws_lambda_function", "simple",
-            ["id": "stratus-red-team-lambda-layer-simpleLambda", "function_name": "stratus-red-team-lambda-layer-simpleLambda",
-             "arn": "arn:aws:lambda:eugov-eastcentral-1r:712967571683:function:stratus-red-team-lambda-layer-simpleLambda", "layers": []])
+            [
+                "id": "stratus-red-team-lambda-layer-simpleLambda", "function_name": "stratus-red-team-lambda-layer-simpleLambda",
+                "arn": "arn:aws:lambda:eugov-eastcentral-1r:712967571683:function:stratus-red-team-lambda-layer-simpleLambda",
+                "layers": [],
+            ])
         var evaluator = try builder.evaluator()
         let event = try #require(evaluator.evaluate(record).first)
         #expect(event.resourceAddress == "aws_lambda_function.simple")
-        #expect(event.diff["layers"]?.actual == ["arn:aws:lambda:eugov-eastcentral-1r:712967571683:layer:stratus-red-team-lambda-layer-my-lambda-extension:1"])
+        #expect(
+            event.diff["layers"]?.actual == [
+                "arn:aws:lambda:eugov-eastcentral-1r:712967571683:layer:stratus-red-team-lambda-layer-my-lambda-extension:1"
+            ])
     }
 
     @Test("an unmanaged creation is low; an unmanaged deletion is not drift")
@@ -189,7 +223,8 @@ struct DetectionTests {
 
     @Test("sensitive values never reach a drift event")
     func sensitive() throws {
-        let state = try StateParser.parse(try InputFiles.read(Fixtures.path("states/tf1x-modules.tfstate")), name: "orders", origin: "x")
+        let state = try StateParser.parse(
+            try InputFiles.read(Fixtures.path("states/tf1x-modules.tfstate")), name: "orders", origin: "x")
         let evaluator = DriftEvaluator(catalog: Fixtures.catalog, index: StateIndex(states: [state]), config: TfdriftConfig())
         let json = """
             {"eventVersion":"1.08","eventTime":"2026-01-05T10:00:00Z","eventSource":"rds.amazonaws.com","eventName":"ModifyDBInstance",
@@ -262,7 +297,9 @@ struct DetectionTests {
         // The record is at 2024-08-01T12:23:55Z, a Thursday: 21:23 in Tokyo.
         config.maintenanceWindows = [
             MaintenanceWindow(
-                name: "Thursday evening", schedule: .weekly(weekdays: [5], startMinute: 21 * 60, endMinute: 22 * 60, timeZone: TimeZone(identifier: "Asia/Tokyo")!))
+                name: "Thursday evening",
+                schedule: .weekly(
+                    weekdays: [5], startMinute: 21 * 60, endMinute: 22 * 60, timeZone: TimeZone(identifier: "Asia/Tokyo")!))
         ]
         var evaluator = try builder.evaluator(config: config)
         let event = try #require(evaluator.evaluate(try Fixtures.record(eventID: "9fd68588-ecbf-4528-a345-199fa6bb0821")).first)
@@ -274,7 +311,8 @@ struct DetectionTests {
     func timeRange() throws {
         let record = try Fixtures.record(eventID: "d2905ac3-9898-433f-b10d-9302abe4e208")  // CreateRole, unmanaged
         for (since, until, drifts) in [
-            ("2024-08-01T00:00:00Z", "2024-08-02T00:00:00Z", 1), ("2024-08-02T00:00:00Z", nil, 0), (nil, "2024-08-01T00:00:00Z", 0),
+            ("2024-08-01T00:00:00Z", "2024-08-02T00:00:00Z", 1), ("2024-08-02T00:00:00Z", nil, 0),
+            (nil, "2024-08-01T00:00:00Z", 0),
         ] {
             var evaluator = try StateBuilder().evaluator()
             evaluator.since = since.flatMap(Timestamp.parse)
@@ -289,11 +327,17 @@ struct DetectionTests {
         var builder = StateBuilder()
         builder.add("aws_security_group", "bastion", ["id": "sg-003dc7f1f1c686164", "ingress": []])
         var evaluator = try builder.evaluator()
-        let event = try #require(evaluator.evaluate(try Fixtures.record(eventID: "9fd68588-ecbf-4528-a345-199fa6bb0821"), now: Date(timeIntervalSince1970: 1_800_000_000)).first)
+        let event = try #require(
+            evaluator.evaluate(
+                try Fixtures.record(eventID: "9fd68588-ecbf-4528-a345-199fa6bb0821"),
+                now: Date(timeIntervalSince1970: 1_800_000_000)
+            ).first)
         let line = event.jsonLine()
         let parsed = try JSONValue.parse(line)
-        for field in ["timestamp", "detected_at", "action", "drift_type", "severity", "resource_type", "resource_id", "resource_address",
-                      "state", "diff", "changed_by", "actor", "event_name", "event_source", "event_id", "region", "account_id", "message"] {
+        for field in [
+            "timestamp", "detected_at", "action", "drift_type", "severity", "resource_type", "resource_id", "resource_address",
+            "state", "diff", "changed_by", "actor", "event_name", "event_source", "event_id", "region", "account_id", "message",
+        ] {
             #expect(parsed[field] != nil, "missing \(field)")
         }
         #expect(parsed["timestamp"] == "2024-08-01T12:23:55Z")
@@ -301,7 +345,10 @@ struct DetectionTests {
         #expect(parsed["action"] == "drift_detected")
         #expect(parsed["actor"]?["arn"] == "arn:aws:iam::032092706103:user/christophe")
         #expect(parsed["account_id"] == "032092706103")
-        let keys = ["\"timestamp\"", "\"detected_at\"", "\"action\"", "\"drift_type\"", "\"severity\"", "\"resource_type\"", "\"message\""]
+        let keys = [
+            "\"timestamp\"", "\"detected_at\"", "\"action\"", "\"drift_type\"", "\"severity\"", "\"resource_type\"",
+            "\"message\"",
+        ]
         let positions = keys.map { line.range(of: $0)!.lowerBound }
         #expect(positions == positions.sorted())
     }

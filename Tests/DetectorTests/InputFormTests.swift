@@ -107,13 +107,15 @@ struct InputFormTests {
         let (records, malformed) = Fixtures.decode(json: json, name: "trail.json")
         #expect(records.count == 1)
         #expect(malformed.count == 1)
-        #expect(malformed[0].location.line == 3)
-        #expect(malformed[0].description.hasPrefix("trail.json:3"))
+        #expect(malformed[0].location.line == 1)
+        #expect(malformed[0].description.hasPrefix("trail.json:1"))
+        #expect(malformed[0].reason.hasSuffix("at line 3"))
     }
 
     @Test("a record without eventName is malformed, and its neighbours survive")
     func recordWithoutName() {
-        let json = #"{"Records":[{"eventSource":"ec2.amazonaws.com"},{"eventName":"CreateVpc","eventSource":"ec2.amazonaws.com"},42]}"#
+        let json =
+            #"{"Records":[{"eventSource":"ec2.amazonaws.com"},{"eventName":"CreateVpc","eventSource":"ec2.amazonaws.com"},42]}"#
         let (records, malformed) = Fixtures.decode(json: json)
         #expect(records.map(\.eventName) == ["CreateVpc"])
         #expect(malformed.count == 2)

@@ -19,7 +19,9 @@ struct JSONScannerTests {
 
     @Test(
         "rejects malformed input with an offset",
-        arguments: [#"{"a":}"#, #"{"a" 1}"#, #"{"a":1,}"#, #"[1,2"#, #"{"a":"unterminated}"#, #"{"a":tru}"#, #"{a:1}"#, "", #"{"a":1}x"#])
+        arguments: [
+            #"{"a":}"#, #"{"a" 1}"#, #"{"a":1,}"#, #"[1,2"#, #"{"a":"unterminated}"#, #"{"a":tru}"#, #"{a:1}"#, "", #"{"a":1}x"#,
+        ])
     func rejects(text: String) {
         #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(text) }
     }

@@ -84,7 +84,9 @@ struct StateTests {
     @Test("identifiers: id, arn, name, identifier — every one reaches the resource")
     func identifiers() throws {
         let index = StateIndex(states: [try Self.load("tf1x-modules.tfstate")])
-        for identifier in ["orders-20240614081502339100000001", "arn:aws:rds:us-east-1:210987654321:db:orders-20240614081502339100000001"] {
+        for identifier in [
+            "orders-20240614081502339100000001", "arn:aws:rds:us-east-1:210987654321:db:orders-20240614081502339100000001",
+        ] {
             #expect(!index.lookup(type: "aws_db_instance", identifier: identifier, accountID: nil).isEmpty, "\(identifier)")
         }
         #expect(!index.lookup(type: "aws_ssm_parameter", identifier: "/orders/prod/db/password", accountID: nil).isEmpty)

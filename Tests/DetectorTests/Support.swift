@@ -20,7 +20,8 @@ enum Fixtures {
     }()
 
     /// Every record of the given inputs, with malformed inputs and skips.
-    static func decode(_ paths: [String]) throws -> (records: [CloudTrailRecord], malformed: [MalformedInput], skips: [InputSkip]) {
+    static func decode(_ paths: [String]) throws -> (records: [CloudTrailRecord], malformed: [MalformedInput], skips: [InputSkip])
+    {
         var records: [CloudTrailRecord] = []
         var malformed: [MalformedInput] = []
         var skips: [InputSkip] = []
@@ -28,7 +29,8 @@ enum Fixtures {
         for (skip, count) in listing.skipped { skips += Array(repeating: skip, count: count) }
         for file in listing.files {
             let bytes = try InputFiles.read(file)
-            let decoder = RecordDecoder(onRecord: { records.append($0) }, onMalformed: { malformed.append($0) }, onSkip: { skips.append($0) })
+            let decoder = RecordDecoder(
+                onRecord: { records.append($0) }, onMalformed: { malformed.append($0) }, onSkip: { skips.append($0) })
             decoder.decode(bytes, file: file)
         }
         return (records, malformed, skips)
@@ -37,7 +39,8 @@ enum Fixtures {
     static func decode(json: String, name: String = "inline") -> (records: [CloudTrailRecord], malformed: [MalformedInput]) {
         var records: [CloudTrailRecord] = []
         var malformed: [MalformedInput] = []
-        RecordDecoder(onRecord: { records.append($0) }, onMalformed: { malformed.append($0) }).decode(JSONBytes(string: json), file: name)
+        RecordDecoder(onRecord: { records.append($0) }, onMalformed: { malformed.append($0) }).decode(
+            JSONBytes(string: json), file: name)
         return (records, malformed)
     }
 
@@ -58,8 +61,10 @@ enum Fixtures {
         try #require(corpus.first { $0.eventID == eventID }, "record \(eventID) not in the corpus")
     }
 
-    static func record(named name: String, where predicate: (CloudTrailRecord) -> Bool = { _ in true }) throws -> CloudTrailRecord {
-        try #require(corpus.first { $0.eventName == name && $0.errorCode == nil && predicate($0) }, "no successful \(name) in the corpus")
+    static func record(named name: String, where predicate: (CloudTrailRecord) -> Bool = { _ in true }) throws -> CloudTrailRecord
+    {
+        try #require(
+            corpus.first { $0.eventName == name && $0.errorCode == nil && predicate($0) }, "no successful \(name) in the corpus")
     }
 }
 
@@ -75,7 +80,9 @@ struct StateBuilder {
 
     var resources: [Resource] = []
 
-    mutating func add(_ type: String, _ name: String, module: String? = nil, sensitive: [String] = [], _ attributes: [String: JSONValue]) {
+    mutating func add(
+        _ type: String, _ name: String, module: String? = nil, sensitive: [String] = [], _ attributes: [String: JSONValue]
+    ) {
         resources.append(Resource(type: type, name: name, attributes: .object(attributes), module: module, sensitive: sensitive))
     }
 
@@ -87,7 +94,8 @@ struct StateBuilder {
                 "instances": .array([
                     .object([
                         "schema_version": .number("0"), "attributes": resource.attributes,
-                        "sensitive_attributes": .array(resource.sensitive.map { .array([.object(["type": .string("get_attr"), "value": .string($0)])]) }),
+                        "sensitive_attributes": .array(
+                            resource.sensitive.map { .array([.object(["type": .string("get_attr"), "value": .string($0)])]) }),
                     ])
                 ]),
             ]
@@ -109,4 +117,3 @@ struct StateBuilder {
         DriftEvaluator(catalog: Fixtures.catalog, index: StateIndex(states: [try state()]), config: config)
     }
 }
-

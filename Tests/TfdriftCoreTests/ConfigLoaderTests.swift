@@ -153,17 +153,29 @@ struct ConfigLoaderTests {
         arguments: [
             ("outputs:\n  stdout: maybe\n", "outputs.stdout", "expected true or false"),
             ("detection:\n  dedup_window: soon\n", "detection.dedup_window", "expected a duration"),
-            ("advanced:\n  maintenance_windows:\n    - name: w\n      days: [Sunday]\n      start_time: \"02:00\"\n      end_time: \"06:00\"\n      timezone: Mars/Olympus\n",
-             "advanced.maintenance_windows[0].timezone", "unknown time zone"),
-            ("advanced:\n  maintenance_windows:\n    - name: w\n      days: [Someday]\n      start_time: \"02:00\"\n      end_time: \"06:00\"\n",
-             "advanced.maintenance_windows[0].days[0]", "expected a day name"),
-            ("advanced:\n  maintenance_windows:\n    - name: w\n      days: [Sunday]\n      start_time: \"25:00\"\n      end_time: \"06:00\"\n",
-             "advanced.maintenance_windows[0].start_time", "expected a time of day"),
-            ("providers:\n  aws:\n    cloudtrail:\n      sqs_queue: cloudtrail-events\n", "providers.aws.cloudtrail.sqs_queue", "expected an SQS queue ARN"),
+            (
+                "advanced:\n  maintenance_windows:\n    - name: w\n      days: [Sunday]\n      start_time: \"02:00\"\n      end_time: \"06:00\"\n      timezone: Mars/Olympus\n",
+                "advanced.maintenance_windows[0].timezone", "unknown time zone"
+            ),
+            (
+                "advanced:\n  maintenance_windows:\n    - name: w\n      days: [Someday]\n      start_time: \"02:00\"\n      end_time: \"06:00\"\n",
+                "advanced.maintenance_windows[0].days[0]", "expected a day name"
+            ),
+            (
+                "advanced:\n  maintenance_windows:\n    - name: w\n      days: [Sunday]\n      start_time: \"25:00\"\n      end_time: \"06:00\"\n",
+                "advanced.maintenance_windows[0].start_time", "expected a time of day"
+            ),
+            (
+                "providers:\n  aws:\n    cloudtrail:\n      sqs_queue: cloudtrail-events\n", "providers.aws.cloudtrail.sqs_queue",
+                "expected an SQS queue ARN"
+            ),
             ("providers:\n  aws:\n    state:\n      backend: gcs\n", "providers.aws.state.backend", "expected one of local, s3"),
             ("providers:\n  aws:\n    state:\n      backend: s3\n      bucket: b\n", "providers.aws.state", "needs key"),
             ("outputs:\n  loki:\n    url: loki:3100\n", "outputs.loki.url", "expected an http:// or https:// URL"),
-            ("detection:\n  severity_rules:\n    - severity: urgent\n", "detection.severity_rules[0].severity", "expected one of low, medium, high, critical"),
+            (
+                "detection:\n  severity_rules:\n    - severity: urgent\n", "detection.severity_rules[0].severity",
+                "expected one of low, medium, high, critical"
+            ),
             ("detection:\n  ignore:\n    - name: nothing\n", "detection.ignore[0]", "needs at least one of"),
             ("providers:\n  - aws\n", "providers", "expected a mapping"),
         ])
@@ -239,7 +251,8 @@ struct ConfigLoaderTests {
         #expect(config.states[1].backend == .s3)
         #expect(config.states[1].workspace == "prod")
         #expect(throws: ConfigError.self) {
-            try ConfigLoader.parse(yaml: "providers:\n  aws:\n    states:\n      - {name: a, local_path: x}\n      - {name: a, local_path: y}\n")
+            try ConfigLoader.parse(
+                yaml: "providers:\n  aws:\n    states:\n      - {name: a, local_path: x}\n      - {name: a, local_path: y}\n")
         }
     }
 

@@ -18,7 +18,9 @@ struct TimeTests {
         #expect(abs(date.timeIntervalSince1970 - expected) < 0.000_01)
     }
 
-    @Test("invalid timestamps are rejected", arguments: ["", "2023-13-01T00:00:00Z", "2023-07-10", "yesterday", "2023-07-10T12:40:05Zjunk"])
+    @Test(
+        "invalid timestamps are rejected",
+        arguments: ["", "2023-13-01T00:00:00Z", "2023-07-10", "yesterday", "2023-07-10T12:40:05Zjunk"])
     func rejects(text: String) {
         #expect(Timestamp.parse(text) == nil)
     }
@@ -56,10 +58,14 @@ struct TimeTests {
     func newYork() {
         let window = MaintenanceWindow(
             name: "nightly",
-            schedule: .weekly(weekdays: Set(1...7), startMinute: 60, endMinute: 180, timeZone: TimeZone(identifier: "America/New_York")!))
+            schedule: .weekly(
+                weekdays: Set(1...7), startMinute: 60, endMinute: 180, timeZone: TimeZone(identifier: "America/New_York")!))
         // 2026-03-08 is the spring-forward day (02:00 → 03:00): 01:00 EST = 06:00Z, 03:00 EDT = 07:00Z.
         let occurrences = window.occurrences(from: Self.date("2026-03-07T00:00:00Z"), to: Self.date("2026-03-10T00:00:00Z"))
-        #expect(occurrences.map { Timestamp.format($0.start) } == ["2026-03-07T06:00:00Z", "2026-03-08T06:00:00Z", "2026-03-09T05:00:00Z"])
+        #expect(
+            occurrences.map { Timestamp.format($0.start) } == [
+                "2026-03-07T06:00:00Z", "2026-03-08T06:00:00Z", "2026-03-09T05:00:00Z",
+            ])
         #expect(Int(occurrences[1].duration.rounded()) == 3600)  // the skipped hour makes that night's window one hour long
         #expect(Int(occurrences[2].duration.rounded()) == 7200)
     }
@@ -78,7 +84,8 @@ struct TimeTests {
     @Test("an overnight window (22:00–02:00) runs into the next day")
     func overnight() {
         let window = MaintenanceWindow(
-            name: "overnight", schedule: .weekly(weekdays: [6], startMinute: 22 * 60, endMinute: 120, timeZone: TimeZone(identifier: "UTC")!))
+            name: "overnight",
+            schedule: .weekly(weekdays: [6], startMinute: 22 * 60, endMinute: 120, timeZone: TimeZone(identifier: "UTC")!))
         #expect(window.contains(Self.date("2026-11-27T23:30:00Z")))  // Friday night
         #expect(window.contains(Self.date("2026-11-28T01:59:00Z")))  // early Saturday, same occurrence
         #expect(!window.contains(Self.date("2026-11-28T02:00:00Z")))
@@ -88,7 +95,8 @@ struct TimeTests {
     @Test("one-off windows are half-open")
     func oneOff() {
         let window = MaintenanceWindow(
-            name: "Emergency Maintenance", schedule: .oneOff(start: Self.date("2025-12-10T20:00:00Z"), end: Self.date("2025-12-10T23:00:00Z")))
+            name: "Emergency Maintenance",
+            schedule: .oneOff(start: Self.date("2025-12-10T20:00:00Z"), end: Self.date("2025-12-10T23:00:00Z")))
         #expect(window.contains(Self.date("2025-12-10T20:00:00Z")))
         #expect(!window.contains(Self.date("2025-12-10T23:00:00Z")))
     }

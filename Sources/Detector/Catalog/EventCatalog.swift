@@ -42,6 +42,8 @@ public enum DiffTransform: String, Sendable, CaseIterable {
     case sgRulesRemoved = "sg_rules_removed"
     case tagsAdded = "tags_added"
     case tagsRemoved = "tags_removed"
+    case listAdded = "list_added"
+    case listRemoved = "list_removed"
 }
 
 public struct DiffMapping: Sendable, Equatable {

@@ -23,7 +23,8 @@ enum DiffBuilder {
             comparedAny = true
             if let text = actual.stringValue, redactedByCloudTrail.contains(text) {
                 // CloudTrail withheld the value: the attribute was set, to what we cannot know.
-                let expected = instance?.sensitiveAttributes.contains(mapping.attribute) == true ? sensitivePlaceholder : stateValue
+                let expected =
+                    instance?.sensitiveAttributes.contains(mapping.attribute) == true ? sensitivePlaceholder : stateValue
                 changes[mapping.attribute] = AttributeChange(expected: expected, actual: .string("(withheld by CloudTrail)"))
                 continue
             }
@@ -69,7 +70,9 @@ enum DiffBuilder {
             return value
         case .path(let path, let transform):
             var found = PathResolver.values(path.segments[...], in: payload.root(path) ?? .null)
-            if transform == .sgRulesAdded || transform == .sgRulesRemoved, let legacy = SecurityGroupRules.legacyPermission(payload.root(path)) {
+            if transform == .sgRulesAdded || transform == .sgRulesRemoved,
+                let legacy = SecurityGroupRules.legacyPermission(payload.root(path))
+            {
                 // The older single-rule form (cidrIp/ipProtocol/fromPort/toPort at the top level).
                 found = found.filter { !SecurityGroupRules.fromCall($0).isEmpty } + [legacy]
             }
@@ -90,6 +93,9 @@ enum DiffBuilder {
                 var tags = Tags.map(expected)
                 for key in Tags.fromCall(value).keys { tags.removeValue(forKey: key) }
                 return .object(tags)
+            case .listAdded: return .array(ScalarSet.of(expected).union(ScalarSet.of(value)).sorted().map(JSONValue.string))
+            case .listRemoved:
+                return .array(ScalarSet.of(expected).subtracting(ScalarSet.of(value)).sorted().map(JSONValue.string))
             }
         }
     }
@@ -102,6 +108,7 @@ enum DiffBuilder {
         case .json: return PolicyDocument.parse(stateValue) ?? stateValue
         case .sgRulesAdded, .sgRulesRemoved: return .array(SecurityGroupRules.flatten(stateValue).sorted().map(JSONValue.string))
         case .tagsAdded, .tagsRemoved: return .object(Tags.map(stateValue))
+        case .listAdded, .listRemoved: return .array(ScalarSet.of(stateValue).sorted().map(JSONValue.string))
         }
     }
 
@@ -245,5 +252,16 @@ enum Tags {
             result[key] = entry["value"] ?? entry["Value"] ?? entry["tagValue"] ?? entry["TagValue"] ?? .string("")
         }
         return result
+    }
+}
+
+/// A list of scalars as a set (shared account ids, principals), for `list_added` / `list_removed`.
+enum ScalarSet {
+    static func of(_ value: JSONValue) -> Set<String> {
+        switch value {
+        case .array(let array): return Set(array.compactMap(\.scalarText))
+        case .null: return []
+        default: return value.scalarText.map { [$0] } ?? []
+        }
     }
 }

@@ -55,13 +55,28 @@ public struct DriftEvaluator: Sendable {
         summary.records += 1
         // Cheapest checks first: most records are read-only or failed calls and are dropped here
         // without a single string being decoded.
-        if record.hasErrorCode { summary.skip(.failedCall); return [] }
-        if !record.isAPICall { summary.skip(.notAPICall); return [] }
-        if record.readOnly == true { summary.skip(.readOnly); return [] }
+        if record.hasErrorCode {
+            summary.skip(.failedCall)
+            return []
+        }
+        if !record.isAPICall {
+            summary.skip(.notAPICall)
+            return []
+        }
+        if record.readOnly == true {
+            summary.skip(.readOnly)
+            return []
+        }
         let eventTime = record.eventTime.flatMap(Timestamp.parse)
         if let eventTime {
-            if let since, eventTime < since { summary.skip(.outOfTimeRange); return [] }
-            if let until, eventTime >= until { summary.skip(.outOfTimeRange); return [] }
+            if let since, eventTime < since {
+                summary.skip(.outOfTimeRange)
+                return []
+            }
+            if let until, eventTime >= until {
+                summary.skip(.outOfTimeRange)
+                return []
+            }
         }
 
         let name = EventCatalog.normalisedEventName(record.eventName)
@@ -73,7 +88,10 @@ public struct DriftEvaluator: Sendable {
             return []
         }
         summary.mutating += 1
-        if let id = record.eventID, !seenEventIDs.insert(id) { summary.skip(.duplicateEvent); return [] }
+        if let id = record.eventID, !seenEventIDs.insert(id) {
+            summary.skip(.duplicateEvent)
+            return []
+        }
         guard let entry else {
             summary.skip(.notInCatalog)
             summary.uncoveredEvents["\(source.isEmpty ? "?" : source):\(name)", default: 0] += 1

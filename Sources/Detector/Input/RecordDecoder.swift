@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Turns the bytes of one input (a trail file, an HTTP body, an SQS message) into CloudTrail records.
 ///
 /// Accepted shapes, detected from content rather than file names:
@@ -11,6 +15,12 @@ public struct RecordDecoder {
     public var onRecord: (CloudTrailRecord) -> Void
     public var onMalformed: (MalformedInput) -> Void
     public var onSkip: (InputSkip) -> Void
+    /// Records handed out so far (to choose where to resume after a break).
+    let emitted = Counter()
+
+    final class Counter {
+        var count = 0
+    }
 
     public init(
         onRecord: @escaping (CloudTrailRecord) -> Void,
@@ -30,6 +40,7 @@ public struct RecordDecoder {
         var topLevel = 0
         while let first = scanner.peek() {
             let start = scanner.position
+            let emittedBefore = emitted.count
             do {
                 switch first {
                 case UInt8(ascii: "{"):
@@ -48,20 +59,41 @@ public struct RecordDecoder {
                     throw JSONSyntaxError(offset: start, message: "expected a JSON object or array")
                 }
             } catch let error as JSONSyntaxError {
+                // Located at the value's first line (where an NDJSON reader looks), with the line
+                // where parsing failed in the reason.
+                let startLine = lines.line(at: start)
+                let errorLine = lines.line(at: error.offset)
+                let detail = errorLine == startLine ? "" : " at line \(errorLine)"
                 onMalformed(
                     MalformedInput(
-                        location: InputLocation(file: file, line: lines.line(at: error.offset)),
-                        reason: "malformed JSON: \(error.message)"))
-                // Resynchronise at the next line: NDJSON keeps going; a broken trail file ends here.
-                scanner.position = max(error.offset, start + 1)
-                while scanner.position < scanner.end, bytes.base[scanner.position] != 0x0A { scanner.position += 1 }
+                        location: InputLocation(file: file, line: startLine), reason: "malformed JSON: \(error.message)\(detail)")
+                )
+                // If records of the broken value were already handed out (a trail file cut short),
+                // resume after the break; otherwise the break may have swallowed the next lines
+                // (NDJSON), so resume at the next line that starts a value.
+                let resumeFrom = emitted.count > emittedBefore ? error.offset : start
+                scanner.position = Self.resynchronise(bytes, after: resumeFrom)
             } catch {
                 onMalformed(MalformedInput(location: InputLocation(file: file, line: lines.line(at: start)), reason: "\(error)"))
-                scanner.position = start + 1
-                while scanner.position < scanner.end, bytes.base[scanner.position] != 0x0A { scanner.position += 1 }
+                scanner.position = Self.resynchronise(bytes, after: start)
             }
             topLevel += 1
         }
+    }
+
+    /// Where to resume after a broken top-level value: the next line that starts a new value (`{` or
+    /// `[` in its first column). NDJSON goes on with the next line; the rest of a broken pretty-printed
+    /// file is indented and skipped instead of being reported line by line.
+    static func resynchronise(_ bytes: JSONBytes, after start: Int) -> Int {
+        var position = start
+        while position < bytes.count {
+            guard let newline = memchr(bytes.base + position, 0x0A, bytes.count - position) else { return bytes.count }
+            position = UnsafeMutableRawPointer(newline) - UnsafeMutableRawPointer(bytes.base) + 1
+            if position < bytes.count, bytes.base[position] == UInt8(ascii: "{") || bytes.base[position] == UInt8(ascii: "[") {
+                return position
+            }
+        }
+        return bytes.count
     }
 
     /// One object: a record, a `Records` container, an EventBridge envelope or a Falco alert.
@@ -85,7 +117,9 @@ public struct RecordDecoder {
                 elementLocation.index = index
                 guard element.peek() == UInt8(ascii: "{") else {
                     let raw = try element.skipValue()
-                    onMalformed(MalformedInput(location: elementLocation, reason: "a record must be an object, got \(raw.text.prefix(40))"))
+                    onMalformed(
+                        MalformedInput(
+                            location: elementLocation, reason: "a record must be an object, got \(raw.text.prefix(40))"))
                     return
                 }
                 var recordFields = SkimmedFields(location: elementLocation)
@@ -114,7 +148,9 @@ public struct RecordDecoder {
         }
         if let outputFields = fields.outputFields {
             switch FalcoAlert.record(outputFields: outputFields, alertTime: fields.falcoTime, location: location) {
-            case .success(let record): onRecord(record)
+            case .success(let record):
+                emitted.count += 1
+                onRecord(record)
             case .failure(let problem): onMalformed(MalformedInput(location: location, reason: problem.reason))
             }
             return
@@ -144,6 +180,7 @@ public struct RecordDecoder {
             onMalformed(MalformedInput(location: fields.location, reason: "CloudTrail record \"\(name)\" has no \"eventSource\""))
             return
         }
+        emitted.count += 1
         var record = CloudTrailRecord(location: fields.location)
         record.buffer = fields.buffer
         record.slots = fields.slots

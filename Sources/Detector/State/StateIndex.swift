@@ -34,14 +34,16 @@ public struct StateIndex: Sendable {
         states[reference.state].instances[reference.instance]
     }
 
-    /// Instances of `type` claiming `identifier`, limited to states for `accountID` when states
-    /// declare accounts (a state without `account_id` matches any account).
+    /// Instances of `type` claiming `identifier` in `accountID`'s account: a state's `account_id`
+    /// scopes all its resources, an instance's own account (from its ARN) scopes it alone; unknown
+    /// accounts match any.
     public func lookup(type: String, identifier: String, accountID: String?) -> [Reference] {
         guard let references = byType[type]?[identifier] else { return [] }
         guard let accountID else { return references }
         return references.filter { reference in
-            guard let stateAccount = states[reference.state].accountID else { return true }
-            return stateAccount == accountID
+            if let stateAccount = states[reference.state].accountID, stateAccount != accountID { return false }
+            if let instanceAccount = instance(reference).accountID, instanceAccount != accountID { return false }
+            return true
         }
     }
 

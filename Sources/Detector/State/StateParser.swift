@@ -131,12 +131,16 @@ public enum StateParser {
             }
             let address = base + (indexKey.map { "[\($0)]" } ?? "")
             let sensitiveNames = SensitiveAttributes.names(in: sensitive, type: type)
-            var identifiers = try IdentifierAttributes.values(in: attributes, type: type, sensitive: sensitiveNames)
-            identifiers.append(contentsOf: try IdentifierAttributes.identityValues(in: identity))
+            var (identifiers, account, providerID) = try IdentifierAttributes.values(
+                in: attributes, type: type, sensitive: sensitiveNames)
+            let identityValues = try IdentifierAttributes.identityValues(in: identity)
+            identifiers.append(contentsOf: identityValues.identifiers)
+            account = identityValues.account ?? account
             state.instances.append(
                 ResourceInstance(
                     address: address, type: type, provider: provider, tainted: status == "tainted", deposedKey: deposed,
-                    attributes: attributes, sensitiveAttributes: sensitiveNames, identifiers: unique(identifiers)))
+                    attributes: attributes, sensitiveAttributes: sensitiveNames, identifiers: unique(identifiers),
+                    accountID: account, providerID: providerID))
         }
     }
 
@@ -198,25 +202,59 @@ enum IdentifierAttributes {
         return types.contains(type)
     }
 
-    static func values(in attributes: RawJSON?, type: String, sensitive: Set<String>) throws -> [String] {
-        guard let attributes, !attributes.isNull else { return [] }
+    /// The identifying values, and the account the resource lives in when its ARN or `owner_id` says
+    /// (states that span accounts through provider aliases need per-instance accounts).
+    static func values(in attributes: RawJSON?, type: String, sensitive: Set<String>) throws -> (
+        identifiers: [String], account: String?, id: String?
+    ) {
+        guard let attributes, !attributes.isNull else { return ([], nil, nil) }
         var values: [String] = []
+        var account: String?
+        var id: String?
         var scanner = attributes.scanner
-        guard scanner.peek() == UInt8(ascii: "{") else { return [] }
+        guard scanner.peek() == UInt8(ascii: "{") else { return ([], nil, nil) }
+        // Some types name their own ARN after themselves (`aws_db_snapshot.db_snapshot_arn`).
+        let ownARNAttribute = type.hasPrefix("aws_") ? "\(type.dropFirst(4))_arn" : "arn"
         try scanner.forEachMember { s, key in
             // Cheap reject on length before allocating the key string.
             guard key.count >= 2, key.count <= 30 else { return }
+            if s.key(key, is: "owner_id") {
+                if let owner = try s.readScalarText(), isAccountID(owner) { account = owner }
+                return
+            }
             let name = try s.string(key)
+            if name == ownARNAttribute {
+                if let value = try s.readScalarText() {
+                    values.append(value)
+                    account = account ?? accountInARN(value)
+                }
+                return
+            }
             guard names.contains(name), !sensitive.contains(name), identifies(name, type: type) else { return }
-            if let value = try s.readScalarText(), !value.isEmpty { values.append(value) }
+            if let value = try s.readScalarText(), !value.isEmpty {
+                values.append(value)
+                if name == "arn", account == nil { account = accountInARN(value) }
+                if name == "id" { id = value }
+            }
         }
-        return values
+        return (values, account, id)
     }
 
+    /// `arn:aws:iam::123456789012:role/x` → `123456789012`; nil for account-less ARNs (S3 buckets).
+    static func accountInARN(_ arn: String) -> String? {
+        guard arn.hasPrefix("arn:") else { return nil }
+        let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        guard parts.count >= 5, isAccountID(parts[4]) else { return nil }
+        return String(parts[4])
+    }
+
+    static func isAccountID<S: StringProtocol>(_ text: S) -> Bool { text.count == 12 && text.allSatisfy(\.isNumber) }
+
     /// Terraform 1.12 resource identity: every identifying value except the account and region.
-    static func identityValues(in identity: RawJSON?) throws -> [String] {
-        guard let identity, !identity.isNull, case .object(let object) = try identity.decode() else { return [] }
-        return object.filter { !["account_id", "region"].contains($0.key) }.compactMap { $0.value.scalarText }
+    static func identityValues(in identity: RawJSON?) throws -> (identifiers: [String], account: String?) {
+        guard let identity, !identity.isNull, case .object(let object) = try identity.decode() else { return ([], nil) }
+        let identifiers = object.filter { !["account_id", "region"].contains($0.key) }.compactMap { $0.value.scalarText }
+        return (identifiers, object["account_id"]?.scalarText.flatMap { isAccountID($0) ? $0 : nil })
     }
 }
 

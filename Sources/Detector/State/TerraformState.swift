@@ -31,6 +31,11 @@ public struct ResourceInstance: Sendable {
     public var sensitiveAttributes: Set<String>
     /// Identifying values this instance is indexed under (id, arn, name…).
     public var identifiers: [String]
+    /// The account the resource lives in, from its ARN, `owner_id` or identity (nil: unknown).
+    public var accountID: String?
+
+    /// The provider's id (`attributes.id`): what `resource_id` reports for a managed resource.
+    public var providerID: String?
 }
 
 /// A state that could not be used, with what to do about it.

@@ -88,7 +88,9 @@ struct Reader {
             "notifications", "grafana", "alertmanager", "logging", "metrics", "auto_import",
         ])
         if fields.has("auto_import") {
-            config.warnings.append("auto_import: TFDrift-Falco's auto-import is not part of tfdriftctl (it never writes Terraform code); the section is ignored")
+            config.warnings.append(
+                "auto_import: TFDrift-Falco's auto-import is not part of tfdriftctl (it never writes Terraform code); the section is ignored"
+            )
         }
         if let providers = fields["providers"] { try readProviders(providers) }
         if let falco = fields["falco"] { try readFalcoCompat(falco) }

@@ -1,0 +1,231 @@
+import Foundation
+import Testing
+
+/// Runs the built `tfdriftctl` binary as a user would: exit codes, stdout/stderr contracts.
+@Suite("tfdriftctl binary")
+struct CLITests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// The executable sits next to the test bundle in SwiftPM's build directory.
+    static let binary: URL = {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("tfdriftctl")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return repository.appendingPathComponent(".build/debug/tfdriftctl")
+    }()
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var stdoutLines: [String] { stdout.split(separator: "\n").map(String.init) }
+        var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = repository
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read both pipes before waiting: a full pipe would block the child.
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    static func json(_ line: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tfdriftctl-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test("README's first command: replay the quickstart, real drift, exit 2, summary as the last stderr line")
+    func quickstartReplay() throws {
+        let result = try Self.run([
+            "replay", "--config", "examples/quickstart/tfdrift.yaml", "--output", "json", "examples/quickstart/cloudtrail",
+        ])
+        #expect(result.status == 2, "\(result.stderr)")
+        let events = try result.stdoutLines.map(Self.json)
+        #expect(events.count >= 12)
+        for event in events {
+            for field in [
+                "timestamp", "detected_at", "action", "drift_type", "severity", "resource_type", "resource_id", "diff",
+                "changed_by",
+                "actor", "event_name", "event_source", "message",
+            ] {
+                #expect(event[field] != nil, "\(field) missing in \(event)")
+            }
+        }
+        let opened = try #require(events.first { $0["resource_id"] as? String == "sg-003dc7f1f1c686164" })
+        #expect(opened["drift_type"] as? String == "modified")
+        #expect(opened["severity"] as? String == "critical")
+        #expect(opened["resource_address"] as? String == "module.sandbox_network.aws_security_group.this")
+        let lastLine = try #require(result.stderrLines.last)
+        let summary = try #require(try Self.json(lastLine)["summary"] as? [String: Any])
+        #expect(summary["records"] as? Int == 1370)
+        #expect(summary["malformed"] as? Int == 0)
+        #expect((summary["expected_changes"] as? Int ?? 0) > 100)
+        #expect(summary["drift_events"] as? Int == events.count)
+        for key in ["mutating", "by_severity", "by_type", "skipped", "seconds"] { #expect(summary[key] != nil, "\(key)") }
+        // No drift from another account's snapshot that shares a managed snapshot's name.
+        #expect(
+            !events.contains {
+                $0["event_id"] as? String == "fef2bf02-bbea-4d0f-a91c-e6ccfe3fba46" && $0["drift_type"] as? String == "modified"
+            })
+    }
+
+    @Test("replay with nothing drifting exits 0")
+    func noDrift() throws {
+        let result = try Self.run([
+            "replay", "--config", "examples/quickstart/tfdrift.yaml", "--output", "json", "--until", "2000-01-01T00:00:00Z",
+            "examples/quickstart/cloudtrail",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test("run with file sources processes them, writes the drift log, and exits 0")
+    func runOnFiles() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("tfdrift.yaml")
+        try """
+        providers:
+          aws:
+            state:
+              local_path: \(Self.repository.path)/examples/quickstart/terraform.tfstate
+            cloudtrail:
+              log_paths: [\(Self.repository.path)/examples/quickstart/cloudtrail]
+        outputs:
+          stdout: false
+          file:
+            path: \(directory.path)/drifts.log
+        """.write(to: config, atomically: true, encoding: .utf8)
+        let result = try Self.run(["run", "--config", config.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        let log = try String(contentsOf: directory.appendingPathComponent("drifts.log"), encoding: .utf8)
+        let lines = log.split(separator: "\n")
+        #expect(lines.count >= 12)
+        #expect(try lines.allSatisfy { try Self.json(String($0))["action"] as? String == "drift_detected" })
+    }
+
+    @Test("a config typo fails with the key path, a suggestion and the line, exit 1")
+    func configError() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("tfdrift.yaml")
+        try "providers:\n  aws:\n    cloudtrial:\n      sqs_queue: arn:aws:sqs:us-east-1:123456789012:q\n".write(
+            to: config, atomically: true, encoding: .utf8)
+        let result = try Self.run(["replay", "--config", config.path, "examples/quickstart/cloudtrail"])
+        #expect(result.status == 1)
+        #expect(
+            result.stderr.contains("providers.aws.cloudtrial: unknown key (did you mean cloudtrail?) at line 3"),
+            "\(result.stderr)")
+    }
+
+    @Test("secrets from the config never appear in output")
+    func secretsStayHidden() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("tfdrift.yaml")
+        try """
+        providers:
+          aws:
+            state:
+              local_path: \(Self.repository.path)/examples/quickstart/terraform.tfstate
+            cloudtrail:
+              log_paths: [\(Self.repository.path)/examples/quickstart/cloudtrail]
+        outputs:
+          loki:
+            url: http://127.0.0.1:3100
+            username: u
+            password: "${LOKI_PASSWORD}"
+          slack:
+            webhook_url: "${SLACK_WEBHOOK_URL}"
+        """.write(to: config, atomically: true, encoding: .utf8)
+        let result = try Self.run(
+            ["run", "--config", config.path],
+            environment: ["LOKI_PASSWORD": "hunter2-loki", "SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T0/B0/sekrit"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stderr.contains("hunter2-loki") && !result.stdout.contains("hunter2-loki"))
+        #expect(!result.stderr.contains("sekrit") && !result.stdout.contains("sekrit"))
+        #expect(result.stderr.contains("outputs.slack"))  // said plainly that it is not sent
+    }
+
+    @Test("malformed inputs are reported with their location and do not stop the run")
+    func malformedInput() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("events.jsonl")
+        try """
+        {"eventName":"CreateVpc","eventSource":"ec2.amazonaws.com","eventID":"a","eventTime":"2026-01-01T00:00:00Z","readOnly":false,"userAgent":"aws-cli","responseElements":{"vpc":{"vpcId":"vpc-1"}}}
+        {"eventName":"CreateVpc","eventSource":
+        {"eventName":"CreateVpc","eventSource":"ec2.amazonaws.com","eventID":"b","eventTime":"2026-01-01T00:00:00Z","readOnly":false,"userAgent":"aws-cli","responseElements":{"vpc":{"vpcId":"vpc-2"}}}
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let result = try Self.run(["replay", "--config", "examples/quickstart/tfdrift.yaml", "--output", "json", file.path])
+        #expect(result.status == 2)
+        #expect(result.stdoutLines.count == 2)
+        #expect(result.stderr.contains("events.jsonl:2"), "\(result.stderr)")
+        let lastLine = try #require(result.stderrLines.last)
+        let summary = try #require(try Self.json(lastLine)["summary"] as? [String: Any])
+        #expect(summary["malformed"] as? Int == 1)
+    }
+
+    @Test("a missing input path is an error, exit 1")
+    func missingPath() throws {
+        let result = try Self.run(["replay", "--config", "examples/quickstart/tfdrift.yaml", "/nonexistent/trail"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("/nonexistent/trail"))
+    }
+
+    @Test("state inspect and state coverage, text and JSON")
+    func stateCommands() throws {
+        let inspect = try Self.run(["state", "inspect", "--config", "examples/quickstart/tfdrift.yaml", "--output", "json"])
+        #expect(inspect.status == 0, "\(inspect.stderr)")
+        let report = try Self.json(inspect.stdout)
+        let states = try #require(report["states"] as? [[String: Any]])
+        #expect((states.first?["resources"] as? Int ?? 0) > 10)
+        let coverage = try Self.run(["state", "coverage", "--config", "examples/quickstart/tfdrift.yaml"])
+        #expect(coverage.status == 0)
+        #expect(coverage.stdout.contains("Observed"))
+        #expect(coverage.stdout.contains("aws_security_group"))
+        let coverageJSON = try Self.json(
+            try Self.run(["state", "coverage", "--config", "examples/quickstart/tfdrift.yaml", "--output", "json"]).stdout)
+        #expect(coverageJSON["covered"] != nil && coverageJSON["uncovered"] != nil)
+    }
+
+    @Test("version, help with examples, shell completion")
+    func versionHelpCompletion() throws {
+        let version = try Self.run(["version"])
+        #expect(version.status == 0)
+        #expect(version.stdout.contains("Terraform state format 4"))
+        for command in [["replay"], ["run"], ["state", "inspect"], ["state", "coverage"]] {
+            let help = try Self.run(command + ["--help"])
+            #expect(help.status == 0)
+            #expect(help.stdout.contains("Example"), "\(command)")
+        }
+        let completion = try Self.run(["--generate-completion-script", "bash"])
+        #expect(completion.status == 0)
+        #expect(completion.stdout.contains("_tfdriftctl"))
+    }
+}
