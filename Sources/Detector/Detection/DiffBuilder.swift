@@ -24,12 +24,12 @@ enum DiffBuilder {
             if let text = actual.stringValue, redactedByCloudTrail.contains(text) {
                 // CloudTrail withheld the value: the attribute was set, to what we cannot know.
                 let expected =
-                    instance?.sensitiveAttributes.contains(mapping.attribute) == true ? sensitivePlaceholder : stateValue
+                    instance?.isSensitive(mapping.attribute) == true ? sensitivePlaceholder : stateValue
                 changes[mapping.attribute] = AttributeChange(expected: expected, actual: .string("(withheld by CloudTrail)"))
                 continue
             }
             let root = String(mapping.attribute.split(separator: ".").first ?? "")
-            if instance?.sensitiveAttributes.contains(root) == true {
+            if instance?.isSensitive(root) == true {
                 // Never decode or echo a sensitive value; say only that the call set it.
                 changes[mapping.attribute] = AttributeChange(expected: sensitivePlaceholder, actual: sensitivePlaceholder)
                 continue

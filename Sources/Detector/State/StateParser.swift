@@ -16,6 +16,7 @@ public enum StateParser {
         var serial: Int?
         var lineage: String?
         var resources: RawJSON?
+        var streamed: ResourceList?
         var hasV3Modules = false
         do {
             try scanner.forEachMember { s, key in
@@ -28,7 +29,14 @@ public enum StateParser {
                 } else if s.key(key, is: "lineage") {
                     lineage = try s.readScalarText()
                 } else if s.key(key, is: "resources") {
-                    resources = try s.skipValue()
+                    // Terraform writes `version` first: parse resources in this same pass.
+                    if version == 4 {
+                        var list = ResourceList()
+                        try s.forEachElement { element, _ in try list.parseResource(&element) }
+                        streamed = list
+                    } else {
+                        resources = try s.skipValue()
+                    }
                 } else if s.key(key, is: "modules") {
                     hasV3Modules = true
                 }
@@ -59,27 +67,51 @@ public enum StateParser {
                     "state format version \(version) is newer than the format 4 this tfdriftctl reads (written by \(writer)); upgrade tfdriftctl"
             )
         }
-        var state = TerraformState(
-            name: name, origin: origin, formatVersion: version, terraformVersion: terraformVersion, serial: serial,
-            lineage: lineage, instances: [], dataSourceCount: 0, byteCount: bytes.count)
-        guard let resources, !resources.isNull else { return state }
-        do {
-            var list = resources.scanner
-            try list.forEachElement { element, _ in try parseResource(&element, into: &state) }
-        } catch let error as JSONSyntaxError {
-            throw StateLoadError(
-                origin: origin, message: "malformed resources (\(error.message) at line \(bytes.line(at: error.offset)))")
+        var list = streamed ?? ResourceList()
+        if streamed == nil, let resources, !resources.isNull {
+            do {
+                var scanner = resources.scanner
+                try scanner.forEachElement { element, _ in try list.parseResource(&element) }
+            } catch let error as JSONSyntaxError {
+                throw StateLoadError(
+                    origin: origin, message: "malformed resources (\(error.message) at line \(bytes.line(at: error.offset)))")
+            }
         }
-        return state
+        return TerraformState(
+            name: name, origin: origin, formatVersion: version, terraformVersion: terraformVersion, serial: serial,
+            lineage: lineage, instances: list.instances, dataSourceCount: list.dataSources, byteCount: bytes.count)
     }
 
-    static func parseResource(_ scanner: inout JSONScanner, into state: inout TerraformState) throws {
+    static func unique(_ values: [String]) -> [String] {
+        var seen = Set<String>()
+        return values.filter { !$0.isEmpty && seen.insert($0).inserted }
+    }
+}
+
+/// Accumulates resource instances while the `resources` array is scanned, in one pass.
+struct ResourceList {
+    var instances: [ResourceInstance] = []
+    var dataSources = 0
+
+    /// One instance as read, finished once its resource's type, module and sensitive paths are known
+    /// (keys may come in any order).
+    struct PartialInstance {
+        var indexKey: String?
+        var status: String?
+        var deposed: String?
+        var attributes: RawJSON?
+        var candidates: [(name: String, value: String)] = []
+        var sensitive: RawJSON?
+        var identity: RawJSON?
+    }
+
+    mutating func parseResource(_ scanner: inout JSONScanner) throws {
         var mode = "managed"
         var type = ""
         var name = ""
         var module: String?
         var provider = ""
-        var instances: RawJSON?
+        var partials: [PartialInstance] = []
         try scanner.forEachMember { s, key in
             if s.key(key, is: "mode") {
                 mode = try s.readString() ?? "managed"
@@ -92,63 +124,60 @@ public enum StateParser {
             } else if s.key(key, is: "provider") {
                 provider = try s.readString() ?? ""
             } else if s.key(key, is: "instances") {
-                instances = try s.skipValue()
+                if mode != "managed" {
+                    try s.skipValue()  // data sources are never matched: not even read
+                    return
+                }
+                try s.forEachElement { element, _ in partials.append(try Self.parseInstance(&element)) }
             }
         }
         guard mode == "managed" else {
-            state.dataSourceCount += 1
+            dataSources += 1
             return
         }
         let base = (module.map { $0 + "." } ?? "") + type + "." + name
-        guard let instances else { return }
-        var list = instances.scanner
-        try list.forEachElement { element, _ in
-            var indexKey: String?
-            var status: String?
-            var deposed: String?
-            var attributes: RawJSON?
-            var sensitive: RawJSON?
-            var identity: RawJSON?
-            try element.forEachMember { s, key in
-                if s.key(key, is: "index_key") {
-                    let raw = try s.skipValue()
-                    // Strings keep their quotes: for_each keys print as ["a"], count keys as [0].
-                    indexKey = raw.text
-                } else if s.key(key, is: "status") {
-                    status = try s.readScalarText()
-                } else if s.key(key, is: "deposed") {
-                    deposed = try s.readScalarText()
-                } else if s.key(key, is: "attributes") {
-                    attributes = try s.skipValue()
-                } else if s.key(key, is: "attributes_flat") {
-                    // Format-4 states upgraded from 0.11 may keep flatmap attributes until refreshed.
-                    if attributes == nil { attributes = try s.skipValue() }
-                } else if s.key(key, is: "sensitive_attributes") {
-                    sensitive = try s.skipValue()
-                } else if s.key(key, is: "identity") {
-                    identity = try s.skipValue()
-                }
-            }
-            let address = base + (indexKey.map { "[\($0)]" } ?? "")
-            let sensitiveNames = SensitiveAttributes.names(in: sensitive, type: type)
-            var (identifiers, account, providerID) = try IdentifierAttributes.values(
-                in: attributes, type: type, sensitive: sensitiveNames)
-            let identityValues = try IdentifierAttributes.identityValues(in: identity)
+        for partial in partials {
+            let sensitiveNames = SensitiveAttributes.names(in: partial.sensitive, type: type)
+            var (identifiers, account, providerID) = IdentifierAttributes.select(
+                partial.candidates, type: type, sensitive: sensitiveNames)
+            let identityValues = try IdentifierAttributes.identityValues(in: partial.identity)
             identifiers.append(contentsOf: identityValues.identifiers)
             account = identityValues.account ?? account
-            state.instances.append(
+            instances.append(
                 ResourceInstance(
-                    address: address, type: type, provider: provider, tainted: status == "tainted", deposedKey: deposed,
-                    attributes: attributes, sensitiveAttributes: sensitiveNames, identifiers: unique(identifiers),
-                    accountID: account, providerID: providerID))
+                    address: base + (partial.indexKey.map { "[\($0)]" } ?? ""), type: type, provider: provider,
+                    tainted: partial.status == "tainted", deposedKey: partial.deposed, attributes: partial.attributes,
+                    sensitiveAttributes: sensitiveNames, identifiers: StateParser.unique(identifiers), accountID: account,
+                    providerID: providerID))
         }
     }
 
-    static func unique(_ values: [String]) -> [String] {
-        var seen = Set<String>()
-        return values.filter { !$0.isEmpty && seen.insert($0).inserted }
+    static func parseInstance(_ element: inout JSONScanner) throws -> PartialInstance {
+        var partial = PartialInstance()
+        try element.forEachMember { s, key in
+            if s.key(key, is: "index_key") {
+                // Strings keep their quotes: for_each keys print as ["a"], count keys as [0].
+                partial.indexKey = try s.skipValue().text
+            } else if s.key(key, is: "status") {
+                partial.status = try s.readScalarText()
+            } else if s.key(key, is: "deposed") {
+                partial.deposed = try s.readScalarText()
+            } else if s.key(key, is: "attributes") || (s.key(key, is: "attributes_flat") && partial.attributes == nil) {
+                // Format-4 states upgraded from 0.11 may keep flatmap `attributes_flat` until refreshed.
+                s.skipWhitespace()
+                let start = s.position
+                partial.candidates = try IdentifierAttributes.candidates(&s)
+                partial.attributes = RawJSON(bytes: s.bytes, start: start, end: s.position)
+            } else if s.key(key, is: "sensitive_attributes") {
+                partial.sensitive = try s.skipValue()
+            } else if s.key(key, is: "identity") {
+                partial.identity = try s.skipValue()
+            }
+        }
+        return partial
     }
 }
+
 
 /// Which attributes identify a resource to a CloudTrail call. Per type the index holds all of them,
 /// so a call carrying an ARN, a name or an id finds the same resource.
@@ -202,42 +231,46 @@ enum IdentifierAttributes {
         return types.contains(type)
     }
 
-    /// The identifying values, and the account the resource lives in when its ARN or `owner_id` says
-    /// (states that span accounts through provider aliases need per-instance accounts).
-    static func values(in attributes: RawJSON?, type: String, sensitive: Set<String>) throws -> (
-        identifiers: [String], account: String?, id: String?
-    ) {
-        guard let attributes, !attributes.isNull else { return ([], nil, nil) }
-        var values: [String] = []
-        var account: String?
-        var id: String?
-        var scanner = attributes.scanner
-        guard scanner.peek() == UInt8(ascii: "{") else { return ([], nil, nil) }
+    /// Scalar attributes that may identify the resource, read while the attributes object is scanned
+    /// (which ones count depends on the type and the sensitive paths, known only later).
+    static func candidates(_ scanner: inout JSONScanner) throws -> [(name: String, value: String)] {
+        guard scanner.peek() == UInt8(ascii: "{") else {
+            try scanner.skipValue()
+            return []
+        }
+        var found: [(name: String, value: String)] = []
+        try scanner.forEachMember { s, key in
+            // Cheap rejects before allocating the key: identifier names are short, and only scalars identify.
+            guard key.count >= 2, key.count <= 40, let next = s.peek(), next != UInt8(ascii: "{"), next != UInt8(ascii: "[")
+            else { return }
+            let name = try s.string(key)
+            guard names.contains(name) || name == "owner_id" || name.hasSuffix("_arn") else { return }
+            if let value = try s.readScalarText(), !value.isEmpty { found.append((name, value)) }
+        }
+        return found
+    }
+
+    /// The identifying values, the provider id, and the account the resource lives in when its ARN or
+    /// `owner_id` says (states that span accounts through provider aliases need per-instance accounts).
+    static func select(_ candidates: [(name: String, value: String)], type: String, sensitive: Set<String>)
+        -> (identifiers: [String], account: String?, id: String?)
+    {
         // Some types name their own ARN after themselves (`aws_db_snapshot.db_snapshot_arn`).
         let ownARNAttribute = type.hasPrefix("aws_") ? "\(type.dropFirst(4))_arn" : "arn"
-        try scanner.forEachMember { s, key in
-            // Cheap reject on length before allocating the key string.
-            guard key.count >= 2, key.count <= 30 else { return }
-            if s.key(key, is: "owner_id") {
-                if let owner = try s.readScalarText(), isAccountID(owner) { account = owner }
-                return
+        var identifiers: [String] = []
+        var account: String?
+        var id: String?
+        for (name, value) in candidates where !sensitive.contains(name) && !SensitiveAttributes.alwaysSensitive.contains(name) {
+            if name == "owner_id" {
+                if isAccountID(value) { account = value }
+                continue
             }
-            let name = try s.string(key)
-            if name == ownARNAttribute {
-                if let value = try s.readScalarText() {
-                    values.append(value)
-                    account = account ?? accountInARN(value)
-                }
-                return
-            }
-            guard names.contains(name), !sensitive.contains(name), identifies(name, type: type) else { return }
-            if let value = try s.readScalarText(), !value.isEmpty {
-                values.append(value)
-                if name == "arn", account == nil { account = accountInARN(value) }
-                if name == "id" { id = value }
-            }
+            guard name == ownARNAttribute || (names.contains(name) && identifies(name, type: type)) else { continue }
+            identifiers.append(value)
+            if name == "arn" || name == ownARNAttribute { account = account ?? accountInARN(value) }
+            if name == "id" { id = value }
         }
-        return (values, account, id)
+        return (identifiers, account, id)
     }
 
     /// `arn:aws:iam::123456789012:role/x` → `123456789012`; nil for account-less ARNs (S3 buckets).
@@ -272,8 +305,10 @@ enum SensitiveAttributes {
         "aws_lightsail_key_pair": ["private_key"],
     ]
 
+    /// What the state marks (plus per-type secrets). `alwaysSensitive` is checked separately, so the
+    /// common case (nothing marked) allocates nothing per instance.
     static func names(in raw: RawJSON?, type: String) -> Set<String> {
-        var names = alwaysSensitive.union(sensitiveByType[type] ?? [])
+        var names = sensitiveByType[type] ?? []
         guard let raw, !raw.isNull, let value = try? raw.decode(), case .array(let paths) = value else { return names }
         for path in paths {
             if let name = firstAttribute(path) { names.insert(name) }

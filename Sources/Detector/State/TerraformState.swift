@@ -27,12 +27,18 @@ public struct ResourceInstance: Sendable {
     /// Set for a deposed object (create_before_destroy in progress or failed).
     public var deposedKey: String?
     public var attributes: RawJSON?
-    /// Top-level attribute names whose values are sensitive: never decoded into diffs or logs.
+    /// Top-level attribute names the state marks sensitive (see `isSensitive`).
     public var sensitiveAttributes: Set<String>
     /// Identifying values this instance is indexed under (id, arn, name…).
     public var identifiers: [String]
     /// The account the resource lives in, from its ARN, `owner_id` or identity (nil: unknown).
     public var accountID: String?
+
+    /// Whether an attribute's value must never be decoded into diffs or logs: marked in the state, or
+    /// a secret by name in every provider version (a state written without marks must not leak either).
+    public func isSensitive(_ attribute: String) -> Bool {
+        sensitiveAttributes.contains(attribute) || SensitiveAttributes.alwaysSensitive.contains(attribute)
+    }
 
     /// The provider's id (`attributes.id`): what `resource_id` reports for a managed resource.
     public var providerID: String?
