@@ -173,7 +173,9 @@ public struct JSONScanner {
             case 0x20, 0x0A, 0x0D, 0x09:
                 // Indentation comes in runs (pretty-printed states): consume the run in a tight loop.
                 position += 1
-                while position < end, base[position] == 0x20 || base[position] == 0x0A || base[position] == 0x0D || base[position] == 0x09 {
+                while position < end,
+                    base[position] == 0x20 || base[position] == 0x0A || base[position] == 0x0D || base[position] == 0x09
+                {
                     position += 1
                 }
             case UInt8(ascii: "t"): try literal("true")

@@ -178,7 +178,6 @@ struct ResourceList {
     }
 }
 
-
 /// Which attributes identify a resource to a CloudTrail call. Per type the index holds all of them,
 /// so a call carrying an ARN, a name or an id finds the same resource.
 enum IdentifierAttributes {
