@@ -57,7 +57,8 @@ struct Replay: AsyncParsableCommand {
         evaluator.until = until.flatMap(Timestamp.parse)
 
         let renderer = EventRenderer(format: global.output)
-        var progress = ProgressBar(enabled: !noProgress && global.output == .text)
+        // The bar shares the terminal with stdout only when events go elsewhere (a file, a pipe).
+        var progress = ProgressBar(enabled: !noProgress && !Console.stdoutIsTerminal)
         var replay = FileReplay(evaluator: evaluator)
         try replay.run(
             paths: inputs, onEvent: { renderer.render($0) },
