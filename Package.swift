@@ -19,6 +19,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // zlib, for CloudTrail's .json.gz files (gzip detected by magic bytes, not by name).
@@ -43,12 +51,78 @@ let package = Package(
             resources: [.copy("Resources/catalog")],
             swiftSettings: strict
         ),
+        // The AsyncHTTPClient-backed HTTPTransport: private CAs, client certificates, deadlines.
+        .target(
+            name: "HTTPTransportAHC",
+            dependencies: [
+                "TfdriftCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        // SigV4, credentials, S3, SQS, STS: small, tested against the official vectors and moto.
+        .target(
+            name: "AWSClient",
+            dependencies: [
+                "TfdriftCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Grafana/Loki/Alertmanager provisioning: desired state, normalise, plan, apply.
+        .target(
+            name: "GrafanaProvision",
+            dependencies: [
+                "TfdriftCore",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: strict
+        ),
+        // The running detector: HTTP ingest, reload, health, metrics; sinks and pollers as Services.
+        .target(
+            name: "DetectorServer",
+            dependencies: [
+                "TfdriftCore", "Detector", "CZlib",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strict
+        ),
+        // Not shipped: simulators (Grafana, Loki) validated against the official specs, fixtures.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "TfdriftCore", "Detector",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // Thin command line: parse, wire, render, exit codes.
         .executableTarget(
             name: "tfdriftctl",
             dependencies: [
-                "TfdriftCore", "Detector",
+                "TfdriftCore", "Detector", "DetectorServer", "GrafanaProvision", "AWSClient", "HTTPTransportAHC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -61,8 +135,23 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "AWSClientTests", dependencies: ["AWSClient", "HTTPTransportAHC", "TfdriftCore"], swiftSettings: strict),
+        .testTarget(
+            name: "GrafanaProvisionTests",
+            dependencies: ["GrafanaProvision", "TestSupport", "HTTPTransportAHC", "TfdriftCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DetectorServerTests",
+            dependencies: [
+                "DetectorServer", "Detector", "TestSupport", "HTTPTransportAHC", "TfdriftCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "EndToEndTests",
-            dependencies: ["tfdriftctl"],
+            dependencies: ["tfdriftctl", "HTTPTransportAHC", "TfdriftCore"],
             swiftSettings: strict
         ),
     ]

@@ -14,4 +14,11 @@ public enum Redaction {
         if elideWebhookPath { components.path = "/services" }
         return (components.string ?? "") + (elideWebhookPath ? "/…" : "")
     }
+
+    /// For URLs that are secrets as a whole (Slack and other webhooks): scheme, host and port only.
+    public static func secretURL(_ text: String) -> String {
+        guard let components = URLComponents(string: text), let host = components.host else { return "<webhook URL>" }
+        let port = components.port.map { ":\($0)" } ?? ""
+        return "\(components.scheme ?? "https")://\(host)\(port)/…"
+    }
 }

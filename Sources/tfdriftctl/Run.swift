@@ -1,7 +1,12 @@
 import ArgumentParser
 import Detector
+import DetectorServer
 import Foundation
+import HTTPTransportAHC
+import Logging
+import ServiceLifecycle
 import TfdriftCore
+import UnixSignals
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,14 +27,23 @@ struct Run: AsyncParsableCommand {
         let unavailable = LiveSources.unavailable(in: config)
         guard unavailable.isEmpty else {
             throw ValidationError(
-                "this build of tfdriftctl runs on file sources only; not available yet: \(unavailable.joined(separator: ", ")). Remove them or use `replay`."
+                "this build of tfdriftctl cannot read these sources yet: \(unavailable.joined(separator: ", ")). Remove them, or use `replay` on downloaded logs."
             )
         }
-        guard !config.cloudTrail.logPaths.isEmpty else {
+        guard !config.cloudTrail.logPaths.isEmpty || config.server.enabled else {
             throw ValidationError(
-                "nothing to run: set providers.aws.cloudtrail.log_paths (files or directories of CloudTrail logs)")
+                "nothing to run: set providers.aws.cloudtrail.log_paths (files or directories of CloudTrail logs) or a server: section (HTTP ingest for Falco)"
+            )
         }
-        for ignored in LiveSources.notYetDelivered(in: config) { Console.warn(ignored) }
+        if config.server.enabled || config.outputs.loki != nil || config.outputs.slack != nil || config.outputs.webhook != nil {
+            try await runService(config)
+        } else {
+            try runFiles(config)
+        }
+    }
+
+    /// Finite file sources, stdout/file outputs: process and exit.
+    func runFiles(_ config: TfdriftConfig) throws {
         let setup = try DetectorSetup.load(config: config)
         warnIfNoState(setup)
         let fileSink = try config.outputs.file.map {
@@ -50,6 +64,39 @@ struct Run: AsyncParsableCommand {
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, format: global.output)
         if let sinkError { throw sinkError }
     }
+
+    /// The long-running detector (HTTP ingest, reloads, Loki with its spool), or file sources pushed
+    /// through the same pipeline when Loki is configured. SIGTERM/SIGINT drain and flush, then exit 0.
+    func runService(_ config: TfdriftConfig) async throws {
+        let logger = Logger(label: "tfdriftctl")
+        let catalog = try CatalogLoader.load(extraPaths: config.detection.catalogPaths)
+        var options = DetectorRuntime.Options()
+        if config.outputs.loki != nil || config.outputs.slack != nil || config.outputs.webhook != nil {
+            options.transport = try AHCTransport(
+                tls: TLSClientSettings(caFile: config.outputs.loki?.caFile), caHint: "outputs.loki.ca_file")
+        }
+        let runtime = try await DetectorRuntime.make(config: config, catalog: catalog, options: options, logger: logger)
+        var services = runtime.services
+        if config.server.enabled {
+            services.append(
+                try runtime.application(server: config.server, logger: logger) { port in
+                    logger.info("listening", metadata: ["address": "\(config.server.listen)", "port": "\(port)"])
+                })
+        }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            if !config.cloudTrail.logPaths.isEmpty {
+                try await runtime.ingestFiles(config.cloudTrail.logPaths, logger: logger)
+                // Only files: stop once they are processed (the shutdown drains and flushes).
+                if !config.server.enabled { await group.triggerGracefulShutdown() }
+            }
+            try await tasks.waitForAll()
+        }
+    }
 }
 
 /// Sources and sinks in the config that this build cannot serve yet: said plainly, never faked.
@@ -58,22 +105,6 @@ enum LiveSources {
         var result: [String] = []
         if config.cloudTrail.sqsQueue != nil { result.append("providers.aws.cloudtrail.sqs_queue") }
         if config.cloudTrail.s3Bucket != nil { result.append("providers.aws.cloudtrail.s3_bucket") }
-        if config.server.enabled { result.append("server (HTTP ingest)") }
-        return result
-    }
-
-    static func notYetDelivered(in config: TfdriftConfig) -> [String] {
-        var result: [String] = []
-        if config.outputs.loki != nil {
-            result.append(
-                "outputs.loki: Loki push is not in this build; drift events go to stdout/outputs.file for Promtail or Alloy")
-        }
-        if config.outputs.slack != nil {
-            result.append("outputs.slack: Slack notifications are not in this build; nothing will be sent")
-        }
-        if config.outputs.webhook != nil {
-            result.append("outputs.webhook: webhooks are not in this build; nothing will be sent")
-        }
         return result
     }
 }

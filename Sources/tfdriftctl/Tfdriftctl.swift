@@ -16,6 +16,6 @@ struct Tfdriftctl: AsyncParsableCommand {
               tfdriftctl --generate-completion-script bash > /etc/bash_completion.d/tfdriftctl
             """,
         version: BuildInfo.version,
-        subcommands: [Run.self, Replay.self, State.self, Version.self]
+        subcommands: [Run.self, Replay.self, State.self, Dashboards.self, Alerts.self, IAMPolicy.self, Version.self]
     )
 }

@@ -71,6 +71,33 @@ public struct DriftEvent: Sendable, Equatable {
 
     public var changedBy: String { actor.changedBy }
 
+    public init(
+        timestamp: Date, detectedAt: Date, action: DriftAction = .detected, driftType: DriftType, severity: Severity,
+        resourceType: String,
+        resourceID: String, resourceAddress: String?, state: String?, diff: [String: AttributeChange], actor: Actor,
+        eventName: String,
+        eventSource: String, eventID: String?, region: String?, accountID: String?, maintenanceWindow: String?, message: String
+    ) {
+        self.timestamp = timestamp
+        self.detectedAt = detectedAt
+        self.action = action
+        self.driftType = driftType
+        self.severity = severity
+        self.resourceType = resourceType
+        self.resourceID = resourceID
+        self.resourceAddress = resourceAddress
+        self.state = state
+        self.diff = diff
+        self.actor = actor
+        self.eventName = eventName
+        self.eventSource = eventSource
+        self.eventID = eventID
+        self.region = region
+        self.accountID = accountID
+        self.maintenanceWindow = maintenanceWindow
+        self.message = message
+    }
+
     /// The JSON line, keys in SPEC order (stable for Loki queries and golden tests).
     public func jsonLine() -> String {
         var writer = JSONWriter()

@@ -63,3 +63,29 @@ public enum Gzip {
         return JSONBytes(adopting: output, count: produced)
     }
 }
+
+extension Gzip {
+    /// gzip-compresses `bytes` (Loki push bodies, spooled payloads).
+    public static func compress(_ bytes: [UInt8], level: Int32 = 6) throws -> [UInt8] {
+        var stream = z_stream()
+        guard
+            deflateInit2_(
+                &stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+                == Z_OK
+        else { throw Error(message: "zlib could not start compressing") }
+        defer { deflateEnd(&stream) }
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(bytes.count))) + 32)
+        var input = bytes
+        let produced: Int = try input.withUnsafeMutableBufferPointer { inputBuffer in
+            try output.withUnsafeMutableBufferPointer { outputBuffer in
+                stream.next_in = inputBuffer.baseAddress
+                stream.avail_in = uInt(inputBuffer.count)
+                stream.next_out = outputBuffer.baseAddress
+                stream.avail_out = uInt(outputBuffer.count)
+                guard deflate(&stream, Z_FINISH) == Z_STREAM_END else { throw Error(message: "zlib could not compress") }
+                return outputBuffer.count - Int(stream.avail_out)
+            }
+        }
+        return Array(output.prefix(produced))
+    }
+}

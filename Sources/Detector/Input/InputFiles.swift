@@ -60,6 +60,10 @@ public enum InputFiles {
     public struct ReadError: Error, CustomStringConvertible {
         public let path: String
         public let reason: String
+        public init(path: String, reason: String) {
+            self.path = path
+            self.reason = reason
+        }
         public var description: String { "\(path): \(reason)" }
     }
 

@@ -66,6 +66,8 @@ public struct ServerConfig: Sendable {
     public var maxBodyBytes: Int = 5 * 1024 * 1024
     public var queueCapacity: Int = 10_000
     public var enabled: Bool = false
+    /// No event for this long: log a warning (seed 2.4: 15 minutes); alerts use the metric.
+    public var staleAfter: Double = 900
     public init() {}
 }
 
@@ -130,7 +132,16 @@ public struct DetectionConfig: Sendable {
     public init() {}
 }
 
+/// What happens to notifications for drift inside a maintenance window.
+public enum MaintenanceNotifications: String, Sendable, CaseIterable {
+    /// Never notify (the drift still goes to logs and Loki).
+    case drop
+    /// One summary message per window when it ends.
+    case summary
+}
+
 public struct OutputsConfig: Sendable {
+    public var maintenanceNotifications: MaintenanceNotifications = .summary
     public var stdout: Bool = true
     public var file: FileOutputConfig?
     public var loki: LokiConfig?
@@ -154,6 +165,11 @@ public struct LokiConfig: Sendable {
     public var labels: [String: String] = [:]
     public var job: String = "tfdrift-falco"
     public var caFile: String?
+    /// Entries are written here before they count as accepted, and replayed after an outage or restart.
+    public var spoolDirectory: String = "./tfdrift-spool"
+    public var spoolMaxBytes: Int = 512 * 1024 * 1024
+    public var batchMaxEntries: Int = 500
+    public var batchMaxWait: Double = 1
     public init(url: String) { self.url = url }
 }
 

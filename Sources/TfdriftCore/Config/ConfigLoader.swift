@@ -221,8 +221,9 @@ struct Reader {
     mutating func readServer(_ node: YAMLNode) throws {
         let fields = try node.fields([
             "enabled", "listen", "falco_path", "tls_cert_file", "tls_key_file", "client_ca_file", "token",
-            "token_file", "max_body_bytes", "queue_capacity",
+            "token_file", "max_body_bytes", "queue_capacity", "stale_after",
         ])
+        if let stale = fields["stale_after"] { config.server.staleAfter = try stale.duration(minimum: 10) }
         config.server.enabled = try fields["enabled"]?.bool() ?? true
         if let listen = fields["listen"] {
             let text = try listen.string()
@@ -410,7 +411,10 @@ struct Reader {
     // MARK: outputs
 
     mutating func readOutputs(_ node: YAMLNode) throws {
-        let fields = try node.fields(["stdout", "file", "loki", "slack", "webhook"])
+        let fields = try node.fields(["stdout", "file", "loki", "slack", "webhook", "maintenance_notifications"])
+        if let policy = fields["maintenance_notifications"] {
+            config.outputs.maintenanceNotifications = try policy.oneOf(MaintenanceNotifications.self)
+        }
         if let stdout = fields["stdout"] { config.outputs.stdout = try stdout.bool() }
         if let file = fields["file"] {
             let fileFields = try file.fields(["path", "max_size_mb", "max_files"])
@@ -421,7 +425,8 @@ struct Reader {
         }
         if let loki = fields["loki"] {
             let lokiFields = try loki.fields([
-                "url", "tenant_id", "username", "password", "password_file", "labels", "job", "ca_file",
+                "url", "tenant_id", "username", "password", "password_file", "labels", "job", "ca_file", "spool_dir",
+                "spool_max_mb", "batch_max_entries", "batch_max_wait",
             ])
             var output = LokiConfig(url: try url(lokiFields.required("url")))
             output.tenantID = try lokiFields["tenant_id"]?.string()
@@ -435,6 +440,14 @@ struct Reader {
             }
             if let job = lokiFields["job"] { output.job = try job.string() }
             output.caFile = try filePath(lokiFields["ca_file"])
+            if let spool = try filePath(lokiFields["spool_dir"]) {
+                output.spoolDirectory = spool
+            } else {
+                output.spoolDirectory = resolve("tfdrift-spool")
+            }
+            if let cap = lokiFields["spool_max_mb"] { output.spoolMaxBytes = try cap.int(range: 1...1_000_000) * 1_048_576 }
+            if let entries = lokiFields["batch_max_entries"] { output.batchMaxEntries = try entries.int(range: 1...100_000) }
+            if let wait = lokiFields["batch_max_wait"] { output.batchMaxWait = try wait.duration(minimum: 0.01) }
             config.outputs.loki = output
         }
         if let slack = fields["slack"] { config.outputs.slack = try readSlack(slack, compat: false) }

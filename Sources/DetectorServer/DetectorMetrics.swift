@@ -1,0 +1,120 @@
+import Prometheus
+import Synchronization
+
+/// The detector's Prometheus metrics (SPEC §6), on a registry owned by one server instance (so tests
+/// can run several). Registered directly on swift-prometheus rather than through swift-metrics
+/// because every metric needs `# HELP` text (`promtool check metrics` insists), which the
+/// swift-metrics bridge does not pass through.
+public final class DetectorMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    private let counters = Mutex<[String: Counter]>([:])
+    private let gauges = Mutex<[String: Gauge]>([:])
+    let processing: DurationHistogram
+    let lag: ValueHistogram
+    let lastEvent: Gauge
+    let ingestToSink: DurationHistogram
+
+    static let help: [String: String] = [
+        "tfdrift_events_received_total": "CloudTrail records accepted for detection, by source.",
+        "tfdrift_events_skipped_total": "Records that produced no drift event, by reason.",
+        "tfdrift_drift_events_total": "Drift events emitted, by severity and drift type.",
+        "tfdrift_ingest_rejected_total": "Records refused at ingest (queue full, unauthorised, malformed, too large).",
+        "tfdrift_sink_failures_total": "Failed deliveries to a sink.",
+        "tfdrift_sink_dropped_total":
+            "Drift events a sink could not keep (spool full, notification queue full, rejected by Loki).",
+        "tfdrift_sink_queue_depth": "Drift events waiting in a sink.",
+        "tfdrift_spool_bytes": "Bytes in a sink's disk spool not yet delivered.",
+        "tfdrift_state_resources": "Managed resource instances in a loaded Terraform state.",
+        "tfdrift_state_load_seconds": "Time the last successful load of a state took.",
+        "tfdrift_state_last_success_timestamp_seconds": "Unix time of the last successful load of a state.",
+        "tfdrift_state_reload_failures_total": "State reloads that failed (the last good state stays in use).",
+    ]
+
+    static func descriptor(_ name: String, help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        processing = registry.makeDurationHistogram(
+            descriptor: Self.descriptor("tfdrift_event_processing_seconds", help: "Time to evaluate one CloudTrail record."),
+            buckets: [
+                .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(5),
+                .milliseconds(10), .milliseconds(50), .milliseconds(250), .seconds(1),
+            ])
+        lag = registry.makeValueHistogram(
+            descriptor: Self.descriptor("tfdrift_event_lag_seconds", help: "Seconds from a CloudTrail event to its evaluation."),
+            buckets: [1, 5, 30, 60, 120, 300, 600, 900, 1800, 3600, 86400])
+        ingestToSink = registry.makeDurationHistogram(
+            descriptor: Self.descriptor(
+                "tfdrift_ingest_to_sink_seconds",
+                help: "Time from accepting a batch at ingest to handing its drift events to the sinks."),
+            buckets: [
+                .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+                .milliseconds(20), .milliseconds(50), .milliseconds(100), .milliseconds(500), .seconds(1), .seconds(5),
+            ])
+        lastEvent = registry.makeGauge(
+            descriptor: Self.descriptor(
+                "tfdrift_last_event_timestamp_seconds", help: "Unix time the last CloudTrail record was received."))
+    }
+
+    func counter(_ name: String, _ labels: [(String, String)]) -> Counter {
+        let key = name + labels.map { "|\($0.0)=\($0.1)" }.joined()
+        return counters.withLock { cache in
+            if let existing = cache[key] { return existing }
+            let counter = registry.makeCounter(descriptor: Self.descriptor(name, help: Self.help[name] ?? name), labels: labels)
+            cache[key] = counter
+            return counter
+        }
+    }
+
+    func gauge(_ name: String, _ labels: [(String, String)]) -> Gauge {
+        let key = name + labels.map { "|\($0.0)=\($0.1)" }.joined()
+        return gauges.withLock { cache in
+            if let existing = cache[key] { return existing }
+            let gauge = registry.makeGauge(descriptor: Self.descriptor(name, help: Self.help[name] ?? name), labels: labels)
+            cache[key] = gauge
+            return gauge
+        }
+    }
+
+    public func recordProcessing(nanoseconds: Int64) { processing.record(.nanoseconds(nanoseconds)) }
+    public func recordIngestToSink(_ duration: Duration) { ingestToSink.record(duration) }
+    public func recordLag(seconds: Double) { lag.record(max(0, seconds)) }
+    public func recordLastEvent(at timestamp: Double) { lastEvent.set(timestamp) }
+
+    public func received(source: String, count: Int) {
+        counter("tfdrift_events_received_total", [("source", source)]).increment(by: Int64(count))
+    }
+
+    public func skipped(reason: String, count: Int = 1) {
+        counter("tfdrift_events_skipped_total", [("reason", reason)]).increment(by: Int64(count))
+    }
+
+    public func drift(severity: String, type: String) {
+        counter("tfdrift_drift_events_total", [("severity", severity), ("drift_type", type)]).increment()
+    }
+
+    public func rejected(reason: String, count: Int = 1) {
+        counter("tfdrift_ingest_rejected_total", [("reason", reason)]).increment(by: Int64(count))
+    }
+
+    public func sinkFailure(_ sink: String) { counter("tfdrift_sink_failures_total", [("sink", sink)]).increment() }
+    public func sinkDropped(_ sink: String, count: Int = 1) {
+        counter("tfdrift_sink_dropped_total", [("sink", sink)]).increment(by: Int64(count))
+    }
+    public func sinkQueueDepth(_ sink: String, _ depth: Int) {
+        gauge("tfdrift_sink_queue_depth", [("sink", sink)]).set(Double(depth))
+    }
+    public func spoolBytes(_ sink: String, _ bytes: Int) { gauge("tfdrift_spool_bytes", [("sink", sink)]).set(Double(bytes)) }
+
+    public func stateLoaded(state: String, resources: Int, seconds: Double, at timestamp: Double) {
+        gauge("tfdrift_state_resources", [("state", state)]).set(Double(resources))
+        gauge("tfdrift_state_load_seconds", [("state", state)]).set(seconds)
+        gauge("tfdrift_state_last_success_timestamp_seconds", [("state", state)]).set(timestamp)
+    }
+
+    public func stateReloadFailed(state: String) {
+        counter("tfdrift_state_reload_failures_total", [("state", state)]).increment()
+    }
+}

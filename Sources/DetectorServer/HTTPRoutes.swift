@@ -1,0 +1,181 @@
+import Detector
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Prometheus
+import TfdriftCore
+
+/// Everything the HTTP routes need, built once by `DetectorRuntime` for `run` and for the tests.
+public struct RouteDependencies: Sendable {
+    public var queue: IngestQueue
+    public var engine: DetectionEngine
+    public var store: StateStore
+    public var reloader: StateReloadService
+    public var sinks: [any DriftSink]
+    public var registry: PrometheusCollectorRegistry
+    public var metrics: DetectorMetrics
+    public var activity: Activity
+    public var token: Secret?
+    public var maxBodyBytes: Int
+    public var falcoPath: String
+    public var hasStates: Bool
+    public var logger: Logger
+}
+
+/// The detector's HTTP API (SPEC §6).
+public enum DetectorRoutes {
+    public static func router(_ dependencies: RouteDependencies) -> Router<BasicRequestContext> {
+        let router = Router()
+        let routes = Handlers(dependencies: dependencies)
+        router.post(RouterPath(dependencies.falcoPath)) { request, _ in try await routes.ingest(request, source: "falco") }
+        if dependencies.falcoPath != "/api/v1/falco/events" {
+            router.post("/api/v1/falco/events") { request, _ in try await routes.ingest(request, source: "falco") }
+        }
+        router.post("/api/v1/events") { request, _ in try await routes.ingest(request, source: "http") }
+        router.post("/api/v1/reload-state") { request, _ in try await routes.reload(request) }
+        router.get("/healthz") { _, _ in Handlers.json(.ok, ["status": "ok"]) }
+        router.get("/readyz") { _, _ in await routes.ready() }
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: dependencies.registry.emitToBuffer())))
+        }
+        return router
+    }
+}
+
+struct Handlers: Sendable {
+    let dependencies: RouteDependencies
+
+    static func json(_ status: HTTPResponse.Status, _ value: JSONValue, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json"
+        return Response(
+            status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: JSONWriter.encode(value) + "\n")))
+    }
+
+    /// Bearer token on every POST route, compared in constant time.
+    func authorised(_ request: Request) -> Response? {
+        guard let token = dependencies.token, !token.isEmpty else { return nil }
+        let presented = request.headers[.authorization] ?? ""
+        let expected = "Bearer \(token.value)"
+        if Self.constantTimeEquals(presented, expected) { return nil }
+        dependencies.metrics.rejected(reason: "unauthorized")
+        return Self.json(
+            .unauthorized, ["error": "missing or wrong bearer token (Authorization: Bearer …)"],
+            headers: [HTTPField.Name.wwwAuthenticate: "Bearer realm=\"tfdriftctl\""])
+    }
+
+    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
+        var difference = UInt8(x.count == y.count ? 0 : 1)
+        for index in 0..<max(x.count, y.count) {
+            difference |= (index < x.count ? x[index] : 0) ^ (index < y.count ? y[index] : 0)
+        }
+        return difference == 0
+    }
+
+    func ingest(_ incoming: Request, source: String) async throws -> Response {
+        if let refusal = authorised(incoming) { return refusal }
+        var request = incoming
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: dependencies.maxBodyBytes)
+        } catch {
+            dependencies.metrics.rejected(reason: "too_large")
+            return Self.json(
+                .contentTooLarge,
+                ["error": .string("body larger than \(dependencies.maxBodyBytes) bytes (server.max_body_bytes)")])
+        }
+        var records: [CloudTrailRecord] = []
+        var problems: [MalformedInput] = []
+        var skipped = 0
+        let decoder = RecordDecoder(
+            onRecord: { records.append($0) }, onMalformed: { problems.append($0) }, onSkip: { _ in skipped += 1 })
+        decoder.decode(JSONBytes(body.readableBytesView), file: "request body")
+        if !problems.isEmpty {
+            dependencies.metrics.rejected(reason: "malformed", count: problems.count)
+            await dependencies.engine.countMalformed(problems.count)
+        }
+        if records.isEmpty {
+            if problems.isEmpty, skipped > 0 {
+                return Self.json(.accepted, ["accepted": 0, "skipped": .number(String(skipped))])
+            }
+            let reason =
+                problems.first.map { "\($0.reason) (\($0.location))" }
+                ?? "empty body: expected CloudTrail records, EventBridge envelopes or Falco alerts"
+            return Self.json(.badRequest, ["error": .string(reason), "malformed": .number(String(problems.count))])
+        }
+        switch dependencies.queue.offer(IngestBatch(records: records, source: source)) {
+        case .accepted:
+            dependencies.metrics.received(source: source, count: records.count)
+            return Self.json(
+                .accepted, ["accepted": .number(String(records.count)), "malformed": .number(String(problems.count))])
+        case .full:
+            dependencies.metrics.rejected(reason: "queue_full", count: records.count)
+            return Self.json(
+                .tooManyRequests,
+                ["error": "ingest queue full; retry later", "queue_capacity": .number(String(dependencies.queue.capacity))],
+                headers: [HTTPField.Name.retryAfter: "1"])
+        case .closed:
+            dependencies.metrics.rejected(reason: "shutting_down", count: records.count)
+            return Self.json(.serviceUnavailable, ["error": "shutting down"], headers: [HTTPField.Name.retryAfter: "5"])
+        }
+    }
+
+    func reload(_ request: Request) async throws -> Response {
+        if let refusal = authorised(request) { return refusal }
+        switch await dependencies.reloader.reload(reason: "POST /api/v1/reload-state") {
+        case .reloaded(let summaries, let resolved):
+            let states: [JSONValue] = summaries.map { summary in
+                .object([
+                    "name": .string(summary.name), "serial": summary.serial.map { .number(String($0)) } ?? .null,
+                    "resources": .number(String(summary.resources)),
+                    "load_seconds": .number(String(format: "%.3f", summary.seconds)),
+                ])
+            }
+            return Self.json(.ok, ["reloaded": true, "states": .array(states), "resolved_drifts": .number(String(resolved))])
+        case .unchanged:
+            return Self.json(.ok, ["reloaded": false])
+        case .failed(let reason):
+            return Self.json(.internalServerError, ["reloaded": false, "error": .string(reason), "kept": "the last good state"])
+        }
+    }
+
+    func ready() async -> Response {
+        let store = dependencies.store
+        let loaded = await store.isLoaded
+        let lastError = await store.lastError
+        let lastSuccess = await store.lastSuccess
+        var sinkReports: [JSONValue] = []
+        var sinksHealthy = true
+        for sink in dependencies.sinks {
+            let health = await sink.health()
+            sinksHealthy = sinksHealthy && health.healthy
+            var report: [String: JSONValue] = [
+                "name": .string(health.name), "healthy": .bool(health.healthy), "detail": .string(health.detail),
+            ]
+            if let spool = health.spoolBytes { report["spool_bytes"] = .number(String(spool)) }
+            sinkReports.append(.object(report))
+        }
+        let stateReady = !dependencies.hasStates || (loaded && lastError == nil)
+        let ready = stateReady && sinksHealthy
+        let body: JSONValue = .object([
+            "ready": .bool(ready),
+            "state": .object([
+                "loaded": .bool(loaded), "fresh": .bool(lastError == nil),
+                "last_success": lastSuccess.map { .string(Timestamp.format($0)) } ?? .null,
+                "error": lastError.map(JSONValue.string) ?? .null,
+            ]),
+            "sinks": .array(sinkReports),
+            "queue": .object([
+                "depth": .number(String(dependencies.queue.depth)), "capacity": .number(String(dependencies.queue.capacity)),
+            ]),
+            "last_event": dependencies.activity.lastEvent.map { .string(Timestamp.format($0)) } ?? .null,
+        ])
+        return Self.json(ready ? .ok : .serviceUnavailable, body)
+    }
+}

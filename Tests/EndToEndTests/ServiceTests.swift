@@ -1,0 +1,194 @@
+import Foundation
+import HTTPTransportAHC
+import Synchronization
+import Testing
+import TfdriftCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The real binary as a long-running service: HTTP ingest, graceful shutdown, TLS and mTLS.
+@Suite("tfdriftctl run as a service", .serialized)
+struct ServiceTests {
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    struct Server {
+        let process: Process
+        let port: Int
+        let stderr: Pipe
+
+        func terminate() -> Int32 {
+            kill(process.processIdentifier, SIGTERM)
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+    }
+
+    static func start(configYAML: String, directory: URL, scheme: String = "http", transport: AHCTransport) async throws -> Server
+    {
+        let config = directory.appendingPathComponent("tfdrift.yaml")
+        try configYAML.write(to: config, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = CLITests.binary
+        process.arguments = ["run", "--config", config.path, "--log-level", "warning"]
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let port = Int(
+            configYAML.split(separator: "127.0.0.1:").dropFirst().first.flatMap { Int($0.prefix { $0.isNumber }) } ?? 0)
+        // Wait until /healthz answers (bounded).
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if let response = try? await transport.send(
+                HTTPRequest(method: "GET", url: URL(string: "\(scheme)://127.0.0.1:\(port)/healthz")!, timeout: .seconds(2))),
+                response.status == 200
+            {
+                return Server(process: process, port: port, stderr: stderr)
+            }
+            if !process.isRunning { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        process.terminate()
+        let log = String(decoding: stderr.fileHandleForReading.availableData, as: UTF8.self)
+        throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "server did not start: \(log)"])
+    }
+
+    static func createVpc(_ n: Int) -> String {
+        #"{"eventTime":"2026-01-01T00:00:00Z","eventSource":"ec2.amazonaws.com","eventName":"CreateVpc","eventID":"e2e-\#(n)","readOnly":false,"eventType":"AwsApiCall","awsRegion":"us-east-1","recipientAccountId":"123456789012","userAgent":"aws-cli/2","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/alice"},"responseElements":{"vpc":{"vpcId":"vpc-e2e-\#(n)"}}}"#
+    }
+
+    @Test("SIGTERM under load: every accepted event reaches the drift log, exit 0")
+    func gracefulShutdown() async throws {
+        let directory = try CLITests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let port = try Self.freePort()
+        let log = directory.appendingPathComponent("drifts.log").path
+        let transport = try AHCTransport()
+        let server = try await Self.start(
+            configYAML: """
+                server:
+                  listen: "127.0.0.1:\(port)"
+                  token: e2e-token
+                outputs:
+                  stdout: false
+                  file:
+                    path: \(log)
+                """, directory: directory, transport: transport)
+        let accepted = Counter()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<4 {
+                group.addTask {
+                    for n in 0..<150 {
+                        let id = worker * 1000 + n
+                        let request = HTTPRequest(
+                            method: "POST", url: URL(string: "http://127.0.0.1:\(port)/api/v1/events")!,
+                            headers: [("Authorization", "Bearer e2e-token"), ("Content-Type", "application/json")],
+                            body: Array(Self.createVpc(id).utf8), timeout: .seconds(5))
+                        guard let response = try? await transport.send(request) else { return }  // server gone
+                        if response.status == 202 { accepted.add(1) }
+                    }
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(300))
+                kill(server.process.processIdentifier, SIGTERM)
+            }
+            try await group.waitForAll()
+        }
+        server.process.waitUntilExit()
+        #expect(server.process.terminationStatus == 0)
+        let lines = (try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n") ?? []
+        #expect(accepted.value > 0)
+        #expect(lines.count == accepted.value, "accepted \(accepted.value), logged \(lines.count)")
+    }
+
+    @Test("TLS and mTLS on the listener with certificates the test generates; wrong or missing token is 401")
+    func tlsAndMutualTLS() async throws {
+        let directory = try CLITests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Certificates.generate(in: directory)
+        let port = try Self.freePort()
+        func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+        let trusted = try AHCTransport(
+            tls: TLSClientSettings(caFile: path("ca.pem"), certificateFile: path("client.pem"), keyFile: path("client.key")))
+        let server = try await Self.start(
+            configYAML: """
+                server:
+                  listen: "127.0.0.1:\(port)"
+                  token: tls-token
+                  tls_cert_file: \(path("server.pem"))
+                  tls_key_file: \(path("server.key"))
+                  client_ca_file: \(path("ca.pem"))
+                outputs:
+                  stdout: false
+                """, directory: directory, scheme: "https", transport: trusted)
+        defer { _ = server.terminate() }
+        let url = URL(string: "https://127.0.0.1:\(port)/api/v1/events")!
+        func post(_ transport: AHCTransport, token: String?) async throws -> Int {
+            var headers = [(name: "Content-Type", value: "application/json")]
+            if let token { headers.append(("Authorization", "Bearer \(token)")) }
+            return try await transport.send(
+                HTTPRequest(method: "POST", url: url, headers: headers, body: Array(Self.createVpc(1).utf8))
+            ).status
+        }
+        #expect(try await post(trusted, token: "tls-token") == 202)
+        #expect(try await post(trusted, token: nil) == 401)
+        #expect(try await post(trusted, token: "nope") == 401)
+        // Without a client certificate the handshake is refused (mTLS).
+        let anonymous = try AHCTransport(tls: TLSClientSettings(caFile: path("ca.pem")))
+        await #expect(throws: HTTPTransportError.self) { _ = try await post(anonymous, token: "tls-token") }
+        // Without trusting the CA the client refuses the server.
+        let untrusting = try AHCTransport()
+        await #expect(throws: HTTPTransportError.self) { _ = try await post(untrusting, token: "tls-token") }
+        // Plain HTTP to the TLS port gets no answer.
+        let plain = try AHCTransport()
+        await #expect(throws: HTTPTransportError.self) {
+            _ = try await plain.send(
+                HTTPRequest(method: "GET", url: URL(string: "http://127.0.0.1:\(port)/healthz")!, timeout: .seconds(3)))
+        }
+    }
+}
+
+final class Counter: Sendable {
+    private let storage = Mutex(0)
+    func add(_ n: Int) { storage.withLock { $0 += n } }
+    var value: Int { storage.withLock { $0 } }
+}
+
+/// A throwaway CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl.
+enum Certificates {
+    static func generate(in directory: URL) throws {
+        let script = """
+            set -e
+            openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=tfdrift-test-ca 2>/dev/null
+            openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=127.0.0.1 2>/dev/null
+            printf 'subjectAltName=IP:127.0.0.1\\nextendedKeyUsage=serverAuth\\n' > server.ext
+            openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile server.ext 2>/dev/null
+            openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj /CN=falco 2>/dev/null
+            printf 'extendedKeyUsage=clientAuth\\n' > client.ext
+            openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 2 -extfile client.ext 2>/dev/null
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", script]
+        process.currentDirectoryURL = directory
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "openssl failed")
+    }
+}

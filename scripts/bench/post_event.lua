@@ -1,0 +1,17 @@
+-- wrk script: POST one CloudTrail record per request, each with a unique event id and VPC id, so
+-- every request goes the whole way: decode, catalog, state lookup, a drift event, the file sink.
+counter = 0
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer bench-token"
+
+request = function()
+  counter = counter + 1
+  local id = string.format("%d-%d", math.random(1, 1000000000), counter)
+  local body = '{"eventVersion":"1.08","eventTime":"2026-01-01T00:00:00Z","eventSource":"ec2.amazonaws.com",' ..
+    '"eventName":"CreateVpc","eventID":"bench-' .. id .. '","readOnly":false,"eventType":"AwsApiCall",' ..
+    '"awsRegion":"us-east-1","recipientAccountId":"123456789012","userAgent":"aws-cli/2.15",' ..
+    '"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/bench","userName":"bench"},' ..
+    '"requestParameters":{"cidrBlock":"10.0.0.0/16"},"responseElements":{"vpc":{"vpcId":"vpc-' .. id .. '"}}}'
+  return wrk.format(nil, "/api/v1/events", nil, body)
+end
