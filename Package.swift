@@ -115,11 +115,23 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // `tfdriftctl doctor`: the production-readiness checklist (SPEC §8), read-only probes.
+        .target(
+            name: "Doctor",
+            dependencies: [
+                "TfdriftCore", "Detector", "GrafanaProvision", "AWSClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            resources: [.copy("Resources/samples")],
+            swiftSettings: strict
+        ),
         // Thin command line: parse, wire, render, exit codes.
         .executableTarget(
             name: "tfdriftctl",
             dependencies: [
                 "TfdriftCore", "Detector", "DetectorServer", "GrafanaProvision", "AWSClient", "HTTPTransportAHC",
+                "Doctor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -150,8 +162,16 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "DoctorTests",
+            dependencies: [
+                "Doctor", "TestSupport", "HTTPTransportAHC", "TfdriftCore", "GrafanaProvision", "Detector", "DetectorServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "EndToEndTests",
-            dependencies: ["tfdriftctl", "HTTPTransportAHC", "TfdriftCore"],
+            dependencies: ["tfdriftctl", "HTTPTransportAHC", "TfdriftCore", "AWSClient", "Detector"],
             swiftSettings: strict
         ),
     ]

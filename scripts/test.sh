@@ -6,8 +6,12 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 # moto_server (PyPI moto[server]) for the AWSClient tests: 127.0.0.1, free port, signatures checked.
 source scripts/moto.sh
+# A real Prometheus Alertmanager (Debian package prometheus-alertmanager) for the silence tests:
+# 127.0.0.1, free port, no clustering, temporary storage; exports TFDRIFT_TEST_ALERTMANAGER_URL.
+source scripts/alertmanager.sh
+trap 'moto_stop; alertmanager_stop' EXIT
 moto_start
-trap moto_stop EXIT
+alertmanager_start
 # promtool (`promtool check metrics` on /metrics) comes with Debian's prometheus package.
 if ! command -v promtool >/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus

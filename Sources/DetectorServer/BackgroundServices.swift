@@ -38,7 +38,11 @@ public struct StateReloadService: Service {
             group.addTask {
                 while !Task.isCancelled {
                     try await Task.sleep(for: interval)
-                    if await store.changedOnDisk() { _ = await reload(reason: "state changed on disk") }
+                    if await store.changedOnDisk() {
+                        _ = await reload(reason: "state changed on disk")
+                    } else if await store.changedRemotely() {
+                        _ = await reload(reason: "state object changed in S3 (ETag)")
+                    }
                 }
             }
             try await gracefulShutdown()

@@ -39,7 +39,16 @@ public struct DetectionService: Service {
         logger.info("detection drained", metadata: ["open_drifts": "\(open)"])
     }
 
-    func process(_ batch: IngestBatch) async {
+    /// For sources that need to know when their records are safe (SQS deletes a message only after
+    /// this returns): evaluates and hands drift events to the sinks, whose `submit` is durable for
+    /// Loki (spooled) and the file sink. Serialised with HTTP ingest by the engine actor.
+    public func handleDirectly(_ records: [CloudTrailRecord], source: String, malformed: Int) async {
+        metrics.received(source: source, count: records.count)
+        if malformed > 0 { await engine.countMalformed(malformed) }
+        await process(IngestBatch(records: records, source: source), fromQueue: false)
+    }
+
+    func process(_ batch: IngestBatch, fromQueue: Bool = true) async {
         let before = await engine.summary
         let started = ContinuousClock.now
         let now = Date()
@@ -60,7 +69,7 @@ public struct DetectionService: Service {
         await deliver(events)
         metrics.recordIngestToSink(batch.receivedAt.duration(to: .now))
         activity.recordEvents(at: now)
-        queue.done(batch.records.count)
+        if fromQueue { queue.done(batch.records.count) }
     }
 
     /// Hands events to every sink concurrently: one slow sink does not hold the others back.

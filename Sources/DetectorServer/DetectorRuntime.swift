@@ -22,6 +22,9 @@ public struct DetectorRuntime: Sendable {
     public struct Options: Sendable {
         public var transport: (any HTTPTransport)?
         public var stateLoader: StateStore.Loader = StateStore.localLoader
+        public var remoteStateChanged: StateStore.RemoteCheck = { false }
+        /// Extra live sources (e.g. the SQS consumer), placed after detection in the service group.
+        public var sources: [any Service] = []
         public var extraSinks: [any DriftSink] = []
         public init() {}
     }
@@ -38,7 +41,9 @@ public struct DetectorRuntime: Sendable {
         let metrics = DetectorMetrics(registry: registry)
         let activity = Activity(metrics: metrics)
 
-        let store = StateStore(sources: config.states, metrics: metrics, logger: logger, loader: options.stateLoader)
+        let store = StateStore(
+            sources: config.states, metrics: metrics, logger: logger, loader: options.stateLoader,
+            remoteChanged: options.remoteStateChanged)
         let index: StateIndex
         if config.states.isEmpty {
             index = StateIndex(states: [])
@@ -87,11 +92,18 @@ public struct DetectorRuntime: Sendable {
         services.append(detection)
         if !config.states.isEmpty { services.append(reloader) }
         services.append(StalenessService(activity: activity, staleAfter: config.server.staleAfter, logger: logger))
+        services.append(contentsOf: options.sources)
         return DetectorRuntime(
             dependencies: dependencies, services: services, sinks: sinks, detection: detection, reloader: reloader)
     }
 
     /// The HTTP application (TLS and mTLS when configured), for `run` and live tests.
+    /// A copy with one more live source service (placed before the HTTP server, after detection).
+    public func adding(source: any Service) -> DetectorRuntime {
+        DetectorRuntime(
+            dependencies: dependencies, services: services + [source], sinks: sinks, detection: detection, reloader: reloader)
+    }
+
     /// `withServices` embeds the runtime's services in the application's own service group (tests);
     /// `run` puts the application into its service group instead.
     public func application(

@@ -40,9 +40,15 @@ public actor StateStore {
         case failed(String)
     }
 
+    /// For remote states (S3): whether the object changed (ETag) since the last load.
+    public typealias RemoteCheck = @Sendable () async -> Bool
+    let remoteChanged: RemoteCheck
+
     public init(
-        sources: [StateSourceConfig], metrics: DetectorMetrics, logger: Logger, loader: @escaping Loader = StateStore.localLoader
+        sources: [StateSourceConfig], metrics: DetectorMetrics, logger: Logger, loader: @escaping Loader = StateStore.localLoader,
+        remoteChanged: @escaping RemoteCheck = { false }
     ) {
+        self.remoteChanged = remoteChanged
         self.sources = sources
         self.metrics = metrics
         self.logger = logger
@@ -87,6 +93,9 @@ public actor StateStore {
             return .failure(problem)
         }
     }
+
+    /// Whether a remote (S3) state changed since the last successful load.
+    public func changedRemotely() async -> Bool { await remoteChanged() }
 
     /// Whether any local state file changed since the last successful load. `stat` first; files whose
     /// mtime or size moved are hashed, so a `touch` is not a reload.

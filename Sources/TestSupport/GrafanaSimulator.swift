@@ -21,9 +21,13 @@ public actor GrafanaSimulator {
     public private(set) var requests: [RecordedRequest] = []
     /// Responses that did not match the OpenAPI document: a simulator bug, reported by tests.
     public private(set) var responseProblems: [String] = []
+    /// Server settings and identities for the security endpoints (`tfdriftctl doctor`).
+    public private(set) var security = GrafanaSimulatorSecurity()
     private var injected: [(status: Int, retryAfter: String?, pathContains: String?)] = []
     private var nextID = 100
     private var clock = 0
+    /// The Alertmanagers' clock (silence states, clamping); the real time unless a test sets it.
+    public private(set) var alertmanagerClock: Date?
 
     public init(
         spec: OpenAPISpec, token: String? = "sim-token", basicAuth: (user: String, password: String)? = nil,
@@ -49,6 +53,13 @@ public actor GrafanaSimulator {
     public func inject(status: Int, count: Int = 1, retryAfter: String? = nil, pathContains: String? = nil) {
         for _ in 0..<count { injected.append((status, retryAfter, pathContains)) }
     }
+
+    /// Sets (or with nil, releases) the clock the simulated Alertmanagers use.
+    public func setAlertmanagerClock(_ date: Date?) { alertmanagerClock = date }
+
+    func now() -> Date { alertmanagerClock ?? Date() }
+
+    public func configure(security: GrafanaSimulatorSecurity) { self.security = security }
 
     public var writes: [RecordedRequest] { requests.filter(\.isWrite) }
     public var rejected: [RecordedRequest] { requests.filter { !$0.specProblems.isEmpty } }
@@ -76,7 +87,16 @@ public actor GrafanaSimulator {
         if !body.isEmpty {
             do { parsedBody = try JSONNode.parse(body) } catch { bodyError = "\(error)" }
         }
-        let matched = spec.operation(method: method, path: path)
+        // Alertmanager routes (`/api/alertmanager/<uid>/api/v2/…`) are validated against Alertmanager's document.
+        var activeSpec = spec
+        var matched = spec.operation(method: method, path: path)
+        if let route = Self.alertmanagerRoute(path), let alertmanagerSpec = try? AlertmanagerOpenAPI.spec() {
+            activeSpec = alertmanagerSpec
+            matched = alertmanagerSpec.operation(method: method, path: route.path).map { match in
+                (match.0, match.1.merging(["DatasourceUID": route.uid]) { first, _ in first })
+            }
+        }
+        let spec = activeSpec
         var problems: [String] = []
         let response: Response
         if let index = injected.firstIndex(where: { $0.pathContains == nil || path.contains($0.pathContains!) }) {
@@ -104,6 +124,11 @@ public actor GrafanaSimulator {
                     responseProblems.append("\(method) \(path) \(response.status): " + responseIssues.joined(separator: "; "))
                 }
             }
+        } else if let extra = supplementary(method: method, path: path, query: query, headers: headers) {
+            // Grafana's alerting API (ngalert), which the merged document leaves out: validated in
+            // `GrafanaSimulatorSecurity.swift` against its own parameter list.
+            problems = extra.problems
+            response = extra.response
         } else {
             problems = ["no operation \(method) \(path) in the OpenAPI document"]
             response = Self.error(404, "Not found")
@@ -111,7 +136,8 @@ public actor GrafanaSimulator {
         requests.append(
             RecordedRequest(
                 method: method, path: path, query: query, headers: headers, body: parsedBody, status: response.status,
-                operationID: matched?.0.operationID, specProblems: problems))
+                operationID: matched?.0.operationID ?? Self.supplementaryOperationID(method: method, path: path),
+                specProblems: problems))
         return response
     }
 
@@ -132,13 +158,18 @@ public actor GrafanaSimulator {
         }
         let authorization = headers["authorization"] ?? ""
         var org: Int
-        if authorization.hasPrefix("Bearer ") {
+        var identity = GrafanaSimulatorSecurity.Identity.token
+        if authorization.isEmpty, security.anonymousEnabled {
+            identity = .anonymous
+            org = orgs.keys.min() ?? 1
+        } else if authorization.hasPrefix("Bearer ") {
             guard let token, authorization.dropFirst(7) == token else { return Self.error(401, "Invalid API key") }
             org = tokenOrg
         } else if authorization.hasPrefix("Basic ") {
             guard let basicAuth, let decoded = Data(base64Encoded: String(authorization.dropFirst(6))),
                 String(decoding: decoded, as: UTF8.self) == "\(basicAuth.user):\(basicAuth.password)"
             else { return Self.error(401, "Invalid username or password") }
+            identity = .basic
             org = orgs.keys.min() ?? 1
         } else {
             return Self.error(401, "Unauthorized")
@@ -152,7 +183,8 @@ public actor GrafanaSimulator {
         }
         guard var state = orgs[org] else { return Self.error(401, "user is not a member of organization \(org)") }
         let provenance = (headers["x-disable-provenance"] ?? "").isEmpty ? "api" : ""
-        let context = Context(parameters: parameters, query: query, body: body, provenance: provenance, org: org)
+        var context = Context(parameters: parameters, query: query, body: body, provenance: provenance, org: org)
+        context.identity = identity
         let response = dispatch(operation.operationID, context, &state)
         orgs[org] = state
         return response
@@ -165,11 +197,15 @@ public actor GrafanaSimulator {
         /// `api`, or empty with `X-Disable-Provenance`.
         let provenance: String
         let org: Int
+        var identity = GrafanaSimulatorSecurity.Identity.token
         var object: [String: JSONNode] { body?.objectValue ?? [:] }
         func parameter(_ name: String) -> String { parameters[name] ?? "" }
     }
 
     private func dispatch(_ operationID: String, _ context: Context, _ state: inout GrafanaOrgState) -> Response {
+        if let uid = context.parameters["DatasourceUID"] {
+            return dispatchAlertmanager(operationID, uid: uid, context, &state)
+        }
         switch operationID {
         case "getDataSources": return Self.ok(.array(state.dataSources.map { .object($0.fields) }))
         case "getDataSourceByUID", "getDataSourceByName":
@@ -295,6 +331,7 @@ public actor GrafanaSimulator {
             state.muteTimings[name] = nil
             return Response(status: 204, headers: [:], body: nil)
         default:
+            if let response = securityDispatch(operationID, context, state) { return response }
             return Self.error(501, "\(operationID) is not modelled by the simulator")
         }
     }
@@ -888,13 +925,31 @@ public actor GrafanaSimulator {
         let intervals = body["time_intervals"] ?? []
         for interval in intervals.arrayValue ?? [] {
             for range in interval["times"]?.arrayValue ?? [] {
+                var minutes: [Int] = []
                 for key in ["start_time", "end_time"] {
                     let text = range[key]?.stringValue ?? ""
                     let parts = text.split(separator: ":").compactMap { Int($0) }
-                    guard parts.count == 2, (0...24).contains(parts[0]), (0...59).contains(parts[1]) else {
+                    guard parts.count == 2, (0...24).contains(parts[0]), (0...59).contains(parts[1]),
+                        parts[0] * 60 + parts[1] <= 1440
+                    else {
                         return Self.error(400, "invalid time interval: \(key) \"\(text)\" is not HH:MM")
                     }
+                    minutes.append(parts[0] * 60 + parts[1])
                 }
+                // Prometheus' timeinterval: a range cannot cross midnight (end 24:00 is the end of the day).
+                if minutes[0] >= minutes[1] || minutes[0] >= 1440 {
+                    return Self.error(400, "invalid time interval: start time cannot be equal or greater than end time")
+                }
+            }
+            let names = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
+            for day in interval["weekdays"]?.arrayValue ?? [] {
+                let parts = (day.stringValue ?? "").lowercased().split(separator: ":", omittingEmptySubsequences: false)
+                guard (1...2).contains(parts.count), parts.allSatisfy({ names.contains(String($0)) }) else {
+                    return Self.error(400, "invalid time interval: \(day.text) is not a weekday or weekday range")
+                }
+            }
+            if let location = interval["location"]?.stringValue, TimeZone(identifier: location) == nil {
+                return Self.error(400, "invalid time interval: unknown time zone \(location)")
             }
         }
         if create {

@@ -102,6 +102,8 @@ public struct GrafanaOrgState: Sendable {
     public var policyProvenance = ""
     public var templates: [String: Template] = [:]
     public var muteTimings: [String: MuteTiming] = [:]
+    /// Alertmanagers by uid: "grafana" (the built-in one) and Alertmanager data sources.
+    public var alertmanagers: [String: SimulatedAlertmanager] = [:]
 
     public init() {}
 

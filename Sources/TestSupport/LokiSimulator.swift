@@ -36,8 +36,38 @@ public final class LokiSimulator: Sendable {
     }
 
     private let state = Mutex(State())
+    /// When set, every API route but `/ready` answers 401 without these basic-auth credentials (a Loki
+    /// behind an authenticating gateway, seed 1.7).
+    public let requiredAuth: (user: String, password: String)?
+    /// What `GET /config` answers (Loki's running configuration, YAML); nil answers 404.
+    public let configYAML: String?
+    private let log = Mutex<[String]>([])
 
-    public init() {}
+    public init() {
+        requiredAuth = nil
+        configYAML = nil
+    }
+
+    public init(requiredAuth: (user: String, password: String)?, configYAML: String?) {
+        self.requiredAuth = requiredAuth
+        self.configYAML = configYAML
+    }
+
+    /// Every request as "METHOD path", in order.
+    public var requestLog: [String] { log.withLock { $0 } }
+    /// Requests that could change Loki (pushes, deletes).
+    public var writeRequests: [String] { requestLog.filter { !$0.hasPrefix("GET ") && !$0.hasPrefix("HEAD ") } }
+
+    func admitted(_ request: Request) -> Bool {
+        log.withLock { $0.append("\(request.method.rawValue) \(request.uri.path)") }
+        guard let requiredAuth else { return true }
+        let expected = "Basic " + Data("\(requiredAuth.user):\(requiredAuth.password)".utf8).base64EncodedString()
+        return request.headers[.authorization] == expected
+    }
+
+    static let unauthorized = Response(
+        status: .unauthorized, headers: [.wwwAuthenticate: "Basic realm=\"loki\""],
+        body: ResponseBody(byteBuffer: ByteBuffer(string: "authentication required\n")))
 
     public func setMode(_ mode: Mode) { state.withLock { $0.mode = mode } }
     public var accepted: [Entry] { state.withLock { $0.accepted } }
@@ -49,6 +79,7 @@ public final class LokiSimulator: Sendable {
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.post("/loki/api/v1/push") { request, _ -> Response in
+            guard self.admitted(request) else { return Self.unauthorized }
             var request = request
             let mode = self.state.withLock { state -> Mode in
                 state.requests += 1
@@ -82,7 +113,25 @@ public final class LokiSimulator: Sendable {
                 return Response(status: .noContent)
             }
         }
-        router.get("/ready") { _, _ in Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ready"))) }
+        router.get("/ready") { request, _ in
+            _ = self.admitted(request)
+            return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ready")))
+        }
+        router.get("/loki/api/v1/labels") { request, _ -> Response in
+            guard self.admitted(request) else { return Self.unauthorized }
+            let names = Set(self.accepted.flatMap(\.labels.keys)).sorted()
+            let body = "{\"status\":\"success\",\"data\":[" + names.map { "\"\($0)\"" }.joined(separator: ",") + "]}"
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: body))
+            )
+        }
+        router.get("/config") { request, _ -> Response in
+            guard self.admitted(request) else { return Self.unauthorized }
+            guard let yaml = self.configYAML else { return Response(status: .notFound) }
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: yaml)))
+        }
         return router
     }
 

@@ -30,6 +30,8 @@ extension Alerts {
     }
 
     static func desired(_ context: GrafanaContext, profile: AlertProfile) throws -> DesiredState {
+        // Keep the maintenance mute timings `mute-timings apply` attaches, or the two commands undo each other.
+        let profile = try profile.addingMaintenanceWindows(context.config.maintenanceWindows)
         var desired = profile.desiredState(
             folderUID: context.grafana.folderUID, lokiUID: context.grafana.datasourceUID, orgID: context.grafana.orgID ?? 1,
             contactPointOverrides: context.grafana.contactPoints)

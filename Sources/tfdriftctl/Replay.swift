@@ -50,7 +50,7 @@ struct Replay: AsyncParsableCommand {
                 "nothing to replay: give CloudTrail files or directories, or set providers.aws.cloudtrail.log_paths")
         }
         let started = ContinuousClock.now
-        let setup = try DetectorSetup.load(config: config)
+        let setup = try await loadSetup(config)
         warnIfNoState(setup)
         var evaluator = DriftEvaluator(catalog: setup.catalog, index: setup.index, config: config)
         evaluator.since = since.flatMap(Timestamp.parse)

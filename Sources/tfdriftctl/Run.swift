@@ -30,21 +30,23 @@ struct Run: AsyncParsableCommand {
                 "this build of tfdriftctl cannot read these sources yet: \(unavailable.joined(separator: ", ")). Remove them, or use `replay` on downloaded logs."
             )
         }
-        guard !config.cloudTrail.logPaths.isEmpty || config.server.enabled else {
+        guard !config.cloudTrail.logPaths.isEmpty || config.server.enabled || config.cloudTrail.sqsQueue != nil else {
             throw ValidationError(
                 "nothing to run: set providers.aws.cloudtrail.log_paths (files or directories of CloudTrail logs) or a server: section (HTTP ingest for Falco)"
             )
         }
-        if config.server.enabled || config.outputs.loki != nil || config.outputs.slack != nil || config.outputs.webhook != nil {
+        if config.server.enabled || config.cloudTrail.sqsQueue != nil || config.outputs.loki != nil || config.outputs.slack != nil
+            || config.outputs.webhook != nil || config.states.contains(where: { $0.backend == .s3 })
+        {
             try await runService(config)
         } else {
-            try runFiles(config)
+            try await runFiles(config)
         }
     }
 
     /// Finite file sources, stdout/file outputs: process and exit.
-    func runFiles(_ config: TfdriftConfig) throws {
-        let setup = try DetectorSetup.load(config: config)
+    func runFiles(_ config: TfdriftConfig) async throws {
+        let setup = try await loadSetup(config)
         warnIfNoState(setup)
         let fileSink = try config.outputs.file.map {
             try JSONLinesFileSink(path: $0.path, maxBytes: $0.maxSizeBytes, maxFiles: $0.maxFiles)
@@ -75,8 +77,19 @@ struct Run: AsyncParsableCommand {
             options.transport = try AHCTransport(
                 tls: TLSClientSettings(caFile: config.outputs.loki?.caFile), caHint: "outputs.loki.ca_file")
         }
-        let runtime = try await DetectorRuntime.make(config: config, catalog: catalog, options: options, logger: logger)
+        let wiring = AWSWiring.needed(for: config) ? try AWSWiring(logger: logger) : nil
+        if let wiring {
+            let sources = config.states
+            options.stateLoader = { try await wiring.loadStates($0) }
+            options.remoteStateChanged = { await wiring.statesChanged(sources) }
+        }
+        var runtime = try await DetectorRuntime.make(config: config, catalog: catalog, options: options, logger: logger)
+        if let wiring, let sqs = try wiring.sqsSource(config: config, detection: runtime.detection) {
+            runtime = runtime.adding(source: sqs)
+        }
         var services = runtime.services
+        // advanced.silences.keep_filled: re-run `silence schedule` periodically (Silence.swift).
+        if let silences = try SilenceContext.keepFilledService(config: config, logger: logger) { services.append(silences) }
         if config.server.enabled {
             services.append(
                 try runtime.application(server: config.server, logger: logger) { port in
@@ -92,7 +105,7 @@ struct Run: AsyncParsableCommand {
             if !config.cloudTrail.logPaths.isEmpty {
                 try await runtime.ingestFiles(config.cloudTrail.logPaths, logger: logger)
                 // Only files: stop once they are processed (the shutdown drains and flushes).
-                if !config.server.enabled { await group.triggerGracefulShutdown() }
+                if !config.server.enabled, config.cloudTrail.sqsQueue == nil { await group.triggerGracefulShutdown() }
             }
             try await tasks.waitForAll()
         }
@@ -103,8 +116,11 @@ struct Run: AsyncParsableCommand {
 enum LiveSources {
     static func unavailable(in config: TfdriftConfig) -> [String] {
         var result: [String] = []
-        if config.cloudTrail.sqsQueue != nil { result.append("providers.aws.cloudtrail.sqs_queue") }
-        if config.cloudTrail.s3Bucket != nil { result.append("providers.aws.cloudtrail.s3_bucket") }
+        if config.cloudTrail.s3Bucket != nil, config.cloudTrail.sqsQueue == nil {
+            result.append(
+                "providers.aws.cloudtrail.s3_bucket without sqs_queue (listing a bucket is not supported: configure the bucket's notifications to SQS and set sqs_queue)"
+            )
+        }
         return result
     }
 }

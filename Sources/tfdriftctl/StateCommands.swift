@@ -27,7 +27,7 @@ extension State {
                 throw ValidationError(
                     "no Terraform state configured: set providers.aws.state.local_path (or providers.aws.states)")
             }
-            let setup = try DetectorSetup.load(config: config)
+            let setup = try await loadSetup(config)
             if global.output == .json {
                 print(JSONWriter.encode(StateReport.json(setup)))
                 return
@@ -70,7 +70,7 @@ extension State {
                 throw ValidationError(
                     "no Terraform state configured: set providers.aws.state.local_path (or providers.aws.states)")
             }
-            let setup = try DetectorSetup.load(config: config)
+            let setup = try await loadSetup(config)
             let report = CoverageReport(setup: setup)
             if global.output == .json {
                 print(JSONWriter.encode(report.json))

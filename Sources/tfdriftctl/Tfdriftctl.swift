@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Tfdriftctl: AsyncParsableCommand {
@@ -16,6 +17,28 @@ struct Tfdriftctl: AsyncParsableCommand {
               tfdriftctl --generate-completion-script bash > /etc/bash_completion.d/tfdriftctl
             """,
         version: BuildInfo.version,
-        subcommands: [Run.self, Replay.self, State.self, Dashboards.self, Alerts.self, IAMPolicy.self, Version.self]
+        subcommands: [
+            Run.self, Replay.self, State.self, Dashboards.self, Alerts.self, Silence.self, MuteTimings.self, IAMPolicy.self,
+            Doctor.self, Version.self,
+        ]
     )
+
+    /// SPEC §2's exit codes: 0 success, 1 error, 2 drift/changes/failed checks. The argument parser
+    /// exits 64 (EX_USAGE) for validation errors; scripts built on SPEC expect 1 for any error.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                exit(withError: ExitCode.failure)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -7,6 +7,12 @@ public struct DetectorSetup: Sendable {
     public var loaded: [StateLoader.Loaded]
     public var index: StateIndex
 
+    public init(catalog: EventCatalog, loaded: [StateLoader.Loaded]) {
+        self.catalog = catalog
+        self.loaded = loaded
+        index = StateIndex(states: loaded.map(\.state))
+    }
+
     public static func load(config: TfdriftConfig) throws -> DetectorSetup {
         let catalog = try CatalogLoader.load(extraPaths: config.detection.catalogPaths)
         var loaded: [StateLoader.Loaded] = []
@@ -22,6 +28,6 @@ public struct DetectorSetup: Sendable {
                 )
             }
         }
-        return DetectorSetup(catalog: catalog, loaded: loaded, index: StateIndex(states: loaded.map(\.state)))
+        return DetectorSetup(catalog: catalog, loaded: loaded)
     }
 }

@@ -11,6 +11,10 @@ public enum StateLoader {
     public struct Loaded: Sendable {
         public var state: TerraformState
         public var seconds: Double
+        public init(state: TerraformState, seconds: Double) {
+            self.state = state
+            self.seconds = seconds
+        }
     }
 
     /// Expands a glob (`states/*.tfstate`); a plain path is returned as-is.

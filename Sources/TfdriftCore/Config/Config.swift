@@ -9,6 +9,8 @@ public struct TfdriftConfig: Sendable {
     public var server = ServerConfig()
     public var detection = DetectionConfig()
     public var maintenanceWindows: [MaintenanceWindow] = []
+    /// `advanced.silences`: horizon, matchers and target of `silence schedule`.
+    public var silences = SilenceConfig()
     public var outputs = OutputsConfig()
     public var grafana: GrafanaConfig?
     public var alertmanager: AlertmanagerConfig?
@@ -210,6 +212,8 @@ public struct AlertmanagerConfig: Sendable {
     public var username: String?
     public var password: Secret?
     public var token: Secret?
+    /// A private CA that signed the Alertmanager's certificate.
+    public var caFile: String?
     public init(url: String) { self.url = url }
 }
 

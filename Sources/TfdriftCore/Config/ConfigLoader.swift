@@ -338,8 +338,9 @@ struct Reader {
     mutating func readAdvanced(_ node: YAMLNode) throws {
         let fields = try node.fields([
             "maintenance_windows", "state_refresh_interval", "deduplication_window", "workers",
-            "event_buffer_size", "rate_limit",
+            "event_buffer_size", "rate_limit", "silences",
         ])
+        if let silences = fields["silences"] { config.silences = try readSilences(silences) }
         if let windows = fields["maintenance_windows"] {
             for element in try windows.list() { config.maintenanceWindows.append(try readWindow(element)) }
         }
@@ -540,8 +541,9 @@ struct Reader {
     }
 
     func readAlertmanager(_ node: YAMLNode) throws -> AlertmanagerConfig {
-        let fields = try node.fields(["url", "username", "password", "password_file", "token", "token_file"])
+        let fields = try node.fields(["url", "username", "password", "password_file", "token", "token_file", "ca_file"])
         var alertmanager = AlertmanagerConfig(url: try url(fields.required("url")))
+        alertmanager.caFile = try filePath(fields["ca_file"])
         alertmanager.username = try fields["username"]?.string()
         alertmanager.password = try secret(fields, "password")
         alertmanager.token = try secret(fields, "token")

@@ -1,0 +1,87 @@
+import Doctor
+import Foundation
+import HTTPTransportAHC
+import Hummingbird
+import Logging
+import TestSupport
+import TfdriftCore
+
+enum Fixtures {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+
+    static let logger: Logger = {
+        var logger = Logger(label: "doctor-test")
+        logger.logLevel = .critical
+        return logger
+    }()
+
+    /// A fixed instant: Monday 2025-06-02 12:00 UTC.
+    static let now = Date(timeIntervalSince1970: 1_748_865_600)
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tfdrift-doctor-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// A working directory with tfdrift.yaml, a state managing only observable types, and a log dir.
+    static func workspace(configYAML: String) throws -> URL {
+        let directory = try temporaryDirectory()
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("cloudtrail"), withIntermediateDirectories: true)
+        let state = repository.appendingPathComponent("Sources/Doctor/Resources/samples/terraform.tfstate")
+        try FileManager.default.copyItem(at: state, to: directory.appendingPathComponent("terraform.tfstate"))
+        try Data(configYAML.utf8).write(to: directory.appendingPathComponent("tfdrift.yaml"))
+        return directory
+    }
+
+    static func environment(_ variables: [String: String] = [:]) -> DoctorEnvironment {
+        DoctorEnvironment(
+            makeTransport: { tls, hint in try AHCTransport(tls: tls, caHint: hint) }, now: { Fixtures.now },
+            variables: variables, logger: logger, timeout: .seconds(10))
+    }
+
+    static func run(
+        workspace: URL, variables: [String: String] = [:], only: [String] = [], skip: [String] = [],
+        configure: (inout DoctorOptions) -> Void = { _ in }
+    ) async throws -> DoctorReport {
+        var options = DoctorOptions(
+            selection: try CheckSelection(only: only, skip: skip), searchDirectories: [repository.path])
+        configure(&options)
+        return await DoctorRunner(
+            configPath: workspace.appendingPathComponent("tfdrift.yaml").path, options: options,
+            environment: environment(variables)
+        ).run()
+    }
+
+    /// Serves a Loki simulator on 127.0.0.1 with a free port.
+    static func withLoki<T: Sendable>(_ simulator: LokiSimulator, _ body: @Sendable (Int) async throws -> T) async throws -> T {
+        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            router: simulator.router(), configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? 0)
+                continuation.finish()
+            }, logger: logger)
+        let server = Task { try await app.run() }
+        var iterator = stream.makeAsyncIterator()
+        guard let port = await iterator.next(), port > 0 else {
+            server.cancel()
+            throw DoctorError("the Loki simulator did not start")
+        }
+        do {
+            let result = try await body(port)
+            server.cancel()
+            _ = await server.result
+            return result
+        } catch {
+            server.cancel()
+            _ = await server.result
+            throw error
+        }
+    }
+
+    static func status(_ report: DoctorReport, _ id: String) -> CheckStatus? { report.check(id)?.status }
+}
