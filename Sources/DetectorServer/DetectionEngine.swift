@@ -20,6 +20,19 @@ public actor DetectionEngine {
 
     public var summary: DetectionSummary { evaluator.summary }
 
+    /// Evaluates records in order; returns their drift events and how many were skipped, by reason.
+    public func processCounting(_ records: [CloudTrailRecord], now: Date = Date()) -> (
+        events: [DriftEvent], skipped: [String: Int]
+    ) {
+        let before = evaluator.summary.skipped
+        let events = process(records, now: now)
+        var delta: [String: Int] = [:]
+        for (reason, count) in evaluator.summary.skipped where count != before[reason, default: 0] {
+            delta[reason] = count - before[reason, default: 0]
+        }
+        return (events, delta)
+    }
+
     /// Evaluates records in order; returns their drift events.
     public func process(_ records: [CloudTrailRecord], now: Date = Date()) -> [DriftEvent] {
         var events: [DriftEvent] = []

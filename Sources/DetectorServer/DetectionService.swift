@@ -49,15 +49,11 @@ public struct DetectionService: Service {
     }
 
     func process(_ batch: IngestBatch, fromQueue: Bool = true) async {
-        let before = await engine.summary
         let started = ContinuousClock.now
         let now = Date()
-        let events = await engine.process(batch.records, now: now)
+        let (events, skipped) = await engine.processCounting(batch.records, now: now)
         let elapsed = started.duration(to: .now)
-        let after = await engine.summary
-        for (reason, count) in after.skipped where count > before.skipped[reason, default: 0] {
-            metrics.skipped(reason: reason, count: count - before.skipped[reason, default: 0])
-        }
+        for (reason, count) in skipped { metrics.skipped(reason: reason, count: count) }
         if !batch.records.isEmpty {
             let perRecord = Int64(elapsed.components.seconds) * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
             for _ in batch.records { metrics.recordProcessing(nanoseconds: perRecord / Int64(batch.records.count)) }
@@ -75,6 +71,10 @@ public struct DetectionService: Service {
     /// Hands events to every sink concurrently: one slow sink does not hold the others back.
     func deliver(_ events: [DriftEvent]) async {
         guard !events.isEmpty else { return }
+        if sinks.count == 1 {
+            await sinks[0].submit(events)
+            return
+        }
         await withTaskGroup(of: Void.self) { group in
             for sink in sinks { group.addTask { await sink.submit(events) } }
         }

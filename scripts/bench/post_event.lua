@@ -1,13 +1,27 @@
 -- wrk script: POST one CloudTrail record per request, each with a unique event id and VPC id, so
 -- every request goes the whole way: decode, catalog, state lookup, a drift event, the file sink.
+-- Each wrk thread has its own Lua state: give each an id so event ids never collide across threads
+-- (the detector would rightly skip repeated ids as duplicate deliveries).
 counter = 0
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+
+-- DELAY_MS (environment) paces every connection: an open-loop rate instead of as-fast-as-possible.
+local pause = tonumber(os.getenv("DELAY_MS") or "0")
+function delay()
+  return pause
+end
+
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer bench-token"
 
 request = function()
   counter = counter + 1
-  local id = string.format("%d-%d", math.random(1, 1000000000), counter)
+  local id = string.format("%d-%d", tid or 0, counter)
   local body = '{"eventVersion":"1.08","eventTime":"2026-01-01T00:00:00Z","eventSource":"ec2.amazonaws.com",' ..
     '"eventName":"CreateVpc","eventID":"bench-' .. id .. '","readOnly":false,"eventType":"AwsApiCall",' ..
     '"awsRegion":"us-east-1","recipientAccountId":"123456789012","userAgent":"aws-cli/2.15",' ..

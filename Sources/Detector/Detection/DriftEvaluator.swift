@@ -22,9 +22,11 @@ public struct DriftEvaluator: Sendable {
     public private(set) var summary = DetectionSummary()
     var seenEventIDs = RecentSet(capacity: 1_000_000)
     var recentDrifts: [String: Date] = [:]
+    var pruneAt = 100_000
     var newestEventTime = Date.distantPast
 
     public init(catalog: EventCatalog, index: StateIndex, config: TfdriftConfig) {
+        recentDrifts.reserveCapacity(1 << 17)
         self.catalog = catalog
         self.index = index
         severityPolicy = SeverityPolicy(userRules: config.detection.severityRules)
@@ -250,9 +252,12 @@ public struct DriftEvaluator: Sendable {
         }
         recentDrifts[key] = event.timestamp
         if event.timestamp > newestEventTime { newestEventTime = event.timestamp }
-        if recentDrifts.count > 100_000 {
+        if recentDrifts.count > pruneAt {
+            // Forget drifts older than the window. If most are recent (a burst), prune again only
+            // once the table has doubled: pruning on every insert would be quadratic.
             let horizon = newestEventTime.addingTimeInterval(-dedupWindow)
             recentDrifts = recentDrifts.filter { $0.value >= horizon }
+            pruneAt = max(100_000, recentDrifts.count * 2)
         }
         summary.count(event)
         return event
@@ -266,7 +271,12 @@ struct RecentSet: Sendable {
     var order: [String] = []
     var head = 0
 
-    init(capacity: Int) { self.capacity = capacity }
+    init(capacity: Int) {
+        self.capacity = capacity
+        // Reserve up front: rehashing a large set stalls detection for tens of milliseconds.
+        members.reserveCapacity(min(capacity, 1 << 18))
+        order.reserveCapacity(min(capacity, 1 << 18))
+    }
 
     /// Inserts; false when already present.
     mutating func insert(_ value: String) -> Bool {

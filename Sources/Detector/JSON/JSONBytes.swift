@@ -22,6 +22,13 @@ public final class JSONBytes: @unchecked Sendable {
 
     public convenience init<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
         self.init(capacity: bytes.count) { pointer in
+            // Contiguous storage (arrays, NIO's ByteBufferView: HTTP bodies) is copied in one go.
+            if let copied = bytes.withContiguousStorageIfAvailable({ buffer -> Int in
+                if let source = buffer.baseAddress { pointer.update(from: source, count: buffer.count) }
+                return buffer.count
+            }) {
+                return copied
+            }
             var index = 0
             for byte in bytes {
                 pointer[index] = byte
