@@ -8,7 +8,8 @@ public actor DetectionEngine {
     var evaluator: DriftEvaluator
     /// Open drifts by resource, with what the state said about the resource when they were found.
     var open: [String: OpenDrift] = [:]
-    let maxOpen = 100_000
+    // Bounded: every open drift is kept whole for resolution; beyond this, new drifts are not tracked.
+    let maxOpen = 20_000
 
     struct OpenDrift {
         var event: DriftEvent

@@ -428,14 +428,15 @@ struct MotoTests {
     @Test("visibility is extended while a slow object is processed: nobody else receives it meanwhile")
     func heartbeat() async throws {
         let moto = try Moto.connect()
-        let (sqs, _) = try await moto.createQueue(Moto.unique("slow"), visibilityTimeout: 2)
+        let (sqs, _) = try await moto.createQueue(Moto.unique("slow"), visibilityTimeout: 6)
         try await sqs.sendMessage(
             body: #"{"detail-type":"AWS API Call via CloudTrail","detail":{"eventName":"PutBucketPolicy"}}"#)
-        let handler = CollectingHandler(delay: .seconds(5))
-        let consumer = try consumer(moto, sqs, handler) { $0.heartbeatInterval = .milliseconds(700) }
+        let handler = CollectingHandler(delay: .seconds(10))
+        let consumer = try consumer(moto, sqs, handler) { $0.heartbeatInterval = .seconds(1) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { _ = try await consumer.receiveOnce() }
-            try await Task.sleep(for: .seconds(3.5))  // past the 2 s timeout: without the heartbeat it would be visible
+            // Generous margins: under CI load moto answers slowly, and a late extension must not look like a bug.
+            try await Task.sleep(for: .seconds(8))  // past the 6 s timeout: without the heartbeat it would be visible
             let stolen = try await sqs.receiveMessages(maxMessages: 10, waitTimeSeconds: 0)
             #expect(stolen.isEmpty, "received by a competitor while still being processed")
             try await group.waitForAll()
