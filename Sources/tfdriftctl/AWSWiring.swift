@@ -89,9 +89,11 @@ final class AWSWiring: Sendable {
     func sqsSource(config: TfdriftConfig, detection: DetectionService) throws -> (any Service)? {
         guard let queue = config.cloudTrail.sqsQueue else { return nil }
         let cloudTrail = config.cloudTrail
-        let sqs = try factory.sqs(
-            queue: queue, region: cloudTrail.region, endpoint: cloudTrail.endpoint, credentials: credentials)
-        let s3 = try self.s3(region: cloudTrail.region, endpoint: cloudTrail.endpoint, assumeRole: nil)
+        // A cross-account log archive: assume cloudtrail.assume_role_arn for both the queue and the bucket.
+        let provider = try factory.credentials(
+            base: credentials, assumeRoleARN: cloudTrail.assumeRoleARN, region: cloudTrail.region)
+        let sqs = try factory.sqs(queue: queue, region: cloudTrail.region, endpoint: cloudTrail.endpoint, credentials: provider)
+        let s3 = try self.s3(region: cloudTrail.region, endpoint: cloudTrail.endpoint, assumeRole: cloudTrail.assumeRoleARN)
         var configuration = CloudTrailQueueConsumer<CloudTrailPayloadClosure>.Configuration()
         configuration.accounts = Set(cloudTrail.accounts)
         if let bucket = cloudTrail.s3Bucket { configuration.buckets = [bucket] }

@@ -39,7 +39,8 @@ struct IAMPolicy: AsyncParsableCommand {
     func run() async throws {
         let config = try global.loadConfig()
         global.bootstrapLogging(config: config)
-        let result = IAMPolicyBuilder.build(config: config, kmsKeyARNs: kmsKeyARNs)
+        // Keys from the flag and from providers.aws.cloudtrail.kms_key_arns.
+        let result = IAMPolicyBuilder.build(config: config, kmsKeyARNs: kmsKeyARNs + config.cloudTrail.kmsKeyARNs)
         for note in result.notes { Console.warn(note) }
         switch global.output {
         case .json:

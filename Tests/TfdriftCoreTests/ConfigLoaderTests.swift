@@ -256,6 +256,25 @@ struct ConfigLoaderTests {
         }
     }
 
+    @Test("the CloudTrail source can assume a role and name its KMS keys; a non-ARN key is refused")
+    func cloudTrailRoleAndKeys() throws {
+        let config = try ConfigLoader.parse(
+            yaml: """
+                providers:
+                  aws:
+                    cloudtrail:
+                      sqs_queue: "arn:aws:sqs:us-east-1:123456789012:ct"
+                      assume_role_arn: "arn:aws:iam::999999999999:role/log-archive-reader"
+                      kms_key_arns: ["arn:aws:kms:us-east-1:999999999999:key/1234"]
+                """)
+        #expect(config.cloudTrail.assumeRoleARN == "arn:aws:iam::999999999999:role/log-archive-reader")
+        #expect(config.cloudTrail.kmsKeyARNs == ["arn:aws:kms:us-east-1:999999999999:key/1234"])
+        let error = #expect(throws: ConfigError.self) {
+            try ConfigLoader.parse(yaml: "providers:\n  aws:\n    cloudtrail:\n      kms_key_arns: [alias/logs]\n")
+        }
+        #expect(error?.keyPath == "providers.aws.cloudtrail.kms_key_arns[0]")
+    }
+
     @Test("an empty file is an empty configuration")
     func emptyFile() throws {
         let config = try ConfigLoader.parse(yaml: "")

@@ -165,7 +165,14 @@ public enum IAMPolicyBuilder {
             detector.append(
                 IAMPolicyStatement(sid: "ReadTerraformState", actions: ["s3:GetObject"], resources: unique(direct)))
         }
-        let roles = byRole.keys.sorted()
+        var roles = byRole.keys.sorted()
+        if let role = cloudTrail.assumeRoleARN, !role.isEmpty, !roles.contains(role) {
+            // The queue and log bucket are read through this role (a cross-account log archive).
+            roles.append(role)
+            notes.append(
+                "providers.aws.cloudtrail.assume_role_arn: the ReadCloudTrailLogFiles and ConsumeCloudTrailNotifications statements belong in \(role)'s policy; the detector itself only needs sts:AssumeRole on it"
+            )
+        }
         if !roles.isEmpty {
             detector.append(IAMPolicyStatement(sid: "AssumeStateReaderRoles", actions: ["sts:AssumeRole"], resources: roles))
         }

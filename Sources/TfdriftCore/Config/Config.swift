@@ -55,6 +55,10 @@ public struct CloudTrailConfig: Sendable {
     public var endpoint: String?
     /// Organisation trails: only these accounts are processed (empty = all).
     public var accounts: [String] = []
+    /// A role to assume for reading the queue and the log bucket (cross-account log archives).
+    public var assumeRoleARN: String?
+    /// KMS keys the trail's log files are encrypted with (for `iam-policy`'s kms:Decrypt).
+    public var kmsKeyARNs: [String] = []
     public init() {}
 }
 

@@ -181,7 +181,8 @@ struct Reader {
 
     mutating func readCloudTrail(_ node: YAMLNode) throws {
         let fields = try node.fields([
-            "log_paths", "s3_bucket", "s3_prefix", "sqs_queue", "region", "endpoint", "accounts",
+            "log_paths", "s3_bucket", "s3_prefix", "sqs_queue", "region", "endpoint", "accounts", "assume_role_arn",
+            "kms_key_arns",
         ])
         var cloudTrail = CloudTrailConfig()
         cloudTrail.logPaths = try (fields["log_paths"]?.stringList() ?? []).map { self.resolve($0) }
@@ -204,6 +205,16 @@ struct Reader {
         cloudTrail.region = try fields["region"]?.string()
         cloudTrail.endpoint = try fields["endpoint"]?.string()
         cloudTrail.accounts = try fields["accounts"]?.stringList() ?? []
+        cloudTrail.assumeRoleARN = try fields["assume_role_arn"]?.string()
+        if let keys = fields["kms_key_arns"] {
+            for keyNode in try keys.list() {
+                let key = try keyNode.string()
+                guard key.hasPrefix("arn:"), key.contains(":kms:") else {
+                    throw keyNode.error("expected a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), got \"\(key)\"")
+                }
+                cloudTrail.kmsKeyARNs.append(key)
+            }
+        }
         config.cloudTrail = cloudTrail
     }
 
