@@ -167,6 +167,8 @@ let package = Package(
                 "Doctor", "TestSupport", "HTTPTransportAHC", "TfdriftCore", "GrafanaProvision", "Detector", "DetectorServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
+            // Golden reports are read from the source tree by path, not bundled.
+            exclude: ["Golden"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -7,31 +7,35 @@ import TfdriftCore
 public actor DetectionEngine {
     var evaluator: DriftEvaluator
     /// Open drifts by resource, with what the state said about the resource when they were found.
-    var open: [String: OpenDrift] = [:]
-    // Bounded: every open drift is kept whole for resolution; beyond this, new drifts are not tracked.
-    let maxOpen = 20_000
+    var open: OpenDrifts
 
-    struct OpenDrift {
-        var event: DriftEvent
-        /// The state's attributes JSON for the resource at detection time (nil for unmanaged).
-        var attributesAtDetection: String?
+    public init(evaluator: DriftEvaluator, maxOpenDrifts: Int = 20_000) {
+        self.evaluator = evaluator
+        open = OpenDrifts(capacity: maxOpenDrifts)
     }
-
-    public init(evaluator: DriftEvaluator) { self.evaluator = evaluator }
 
     public var summary: DetectionSummary { evaluator.summary }
 
+    /// What one batch produced, with the counters the metrics need (read in the same actor turn).
+    public struct BatchOutcome: Sendable {
+        public var events: [DriftEvent]
+        public var skipped: [String: Int]
+        public var openDrifts: Int
+        /// Open drifts this batch pushed out of the bounded table.
+        public var evictedOpenDrifts: Int
+    }
+
     /// Evaluates records in order; returns their drift events and how many were skipped, by reason.
-    public func processCounting(_ records: [CloudTrailRecord], now: Date = Date()) -> (
-        events: [DriftEvent], skipped: [String: Int]
-    ) {
+    public func processCounting(_ records: [CloudTrailRecord], now: Date = Date()) -> BatchOutcome {
         let before = evaluator.summary.skipped
+        let evictedBefore = open.evicted
         let events = process(records, now: now)
         var delta: [String: Int] = [:]
         for (reason, count) in evaluator.summary.skipped where count != before[reason, default: 0] {
             delta[reason] = count - before[reason, default: 0]
         }
-        return (events, delta)
+        return BatchOutcome(
+            events: events, skipped: delta, openDrifts: open.count, evictedOpenDrifts: open.evicted - evictedBefore)
     }
 
     /// Evaluates records in order; returns their drift events.
@@ -49,19 +53,21 @@ public actor DetectionEngine {
     public func countMalformed(_ count: Int) { evaluator.countMalformed(count) }
 
     func remember(_ event: DriftEvent) {
-        guard open.count < maxOpen else { return }
-        let key = "\(event.resourceType)|\(event.resourceID)"
-        var attributes: String?
+        var fingerprint: Int?
         if event.state != nil {
-            attributes = currentAttributes(type: event.resourceType, id: event.resourceID, account: event.accountID)
+            fingerprint = attributesFingerprint(type: event.resourceType, id: event.resourceID, account: event.accountID)
         }
-        open[key] = OpenDrift(event: event, attributesAtDetection: attributes)
+        open.open(event, attributesFingerprint: fingerprint)
     }
 
-    func currentAttributes(type: String, id: String, account: String?) -> String? {
+    /// A hash of the state's attributes for a resource: open drifts keep this, not the text (which
+    /// can be kilobytes of policy JSON), and only compare it within this process.
+    func attributesFingerprint(type: String, id: String, account: String?) -> Int? {
         let index = evaluator.index
-        guard let reference = index.lookup(type: type, identifier: id, accountID: account).first else { return nil }
-        return index.instance(reference).attributes?.text
+        guard let reference = index.lookup(type: type, identifier: id, accountID: account).first,
+            let text = index.instance(reference).attributes?.text
+        else { return nil }
+        return text.hashValue
     }
 
     /// Swaps in a freshly loaded state and reports the open drifts it now explains:
@@ -70,7 +76,7 @@ public actor DetectionEngine {
     public func replaceState(_ index: StateIndex, now: Date = Date()) -> [DriftEvent] {
         evaluator.replaceIndex(index)
         var resolved: [DriftEvent] = []
-        for (key, drift) in open {
+        for (key, drift) in open.entries {
             let event = drift.event
             let references = index.lookup(type: event.resourceType, identifier: event.resourceID, accountID: event.accountID)
             let explained: Bool
@@ -86,7 +92,7 @@ public actor DetectionEngine {
                 }
                 let instance = index.instance(reference)
                 if event.diff.isEmpty {
-                    explained = instance.attributes?.text != drift.attributesAtDetection
+                    explained = instance.attributes?.text.hashValue != drift.attributesFingerprint
                 } else {
                     explained = DriftResolution.stateHolds(event, instance: instance, catalog: evaluator.catalog)
                 }
@@ -98,11 +104,14 @@ public actor DetectionEngine {
                 resolution.message =
                     "\(event.resourceAddress ?? "\(event.resourceType) \(event.resourceID)"): drift resolved by a state reload (\(event.driftType.rawValue) by \(event.changedBy) is now what Terraform's state says)"
                 resolved.append(resolution)
-                open.removeValue(forKey: key)
+                open.close(key)
             }
         }
         return resolved.sorted { $0.timestamp < $1.timestamp }
     }
 
     public var openDriftCount: Int { open.count }
+
+    /// Open drifts forgotten because more were open than the detector tracks.
+    public var evictedOpenDrifts: Int { open.evicted }
 }

@@ -51,9 +51,11 @@ public struct DetectionService: Service {
     func process(_ batch: IngestBatch, fromQueue: Bool = true) async {
         let started = ContinuousClock.now
         let now = Date()
-        let (events, skipped) = await engine.processCounting(batch.records, now: now)
+        let outcome = await engine.processCounting(batch.records, now: now)
+        let events = outcome.events
         let elapsed = started.duration(to: .now)
-        for (reason, count) in skipped { metrics.skipped(reason: reason, count: count) }
+        for (reason, count) in outcome.skipped { metrics.skipped(reason: reason, count: count) }
+        metrics.openDrifts(outcome.openDrifts, evicted: outcome.evictedOpenDrifts)
         if !batch.records.isEmpty {
             let perRecord = Int64(elapsed.components.seconds) * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
             for _ in batch.records { metrics.recordProcessing(nanoseconds: perRecord / Int64(batch.records.count)) }

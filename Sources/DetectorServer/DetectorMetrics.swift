@@ -28,6 +28,9 @@ public final class DetectorMetrics: Sendable {
         "tfdrift_state_load_seconds": "Time the last successful load of a state took.",
         "tfdrift_state_last_success_timestamp_seconds": "Unix time of the last successful load of a state.",
         "tfdrift_state_reload_failures_total": "State reloads that failed (the last good state stays in use).",
+        "tfdrift_open_drifts": "Drifts reported and not yet resolved by a state reload (bounded; see the evicted counter).",
+        "tfdrift_open_drifts_evicted_total":
+            "Open drifts forgotten because the detector tracks a bounded number; they are logged but cannot be resolved.",
     ]
 
     static func descriptor(_ name: String, help: String) -> MetricNameDescriptor {
@@ -112,6 +115,11 @@ public final class DetectorMetrics: Sendable {
         gauge("tfdrift_state_resources", [("state", state)]).set(Double(resources))
         gauge("tfdrift_state_load_seconds", [("state", state)]).set(seconds)
         gauge("tfdrift_state_last_success_timestamp_seconds", [("state", state)]).set(timestamp)
+    }
+
+    public func openDrifts(_ count: Int, evicted: Int) {
+        gauge("tfdrift_open_drifts", []).set(Double(count))
+        if evicted > 0 { counter("tfdrift_open_drifts_evicted_total", []).increment(by: Int64(evicted)) }
     }
 
     public func stateReloadFailed(state: String) {

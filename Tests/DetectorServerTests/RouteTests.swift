@@ -140,6 +140,7 @@ struct RouteTests {
                 "tfdrift_events_received_total", "tfdrift_drift_events_total", "tfdrift_event_processing_seconds",
                 "tfdrift_event_lag_seconds", "tfdrift_state_resources", "tfdrift_state_load_seconds",
                 "tfdrift_state_last_success_timestamp_seconds", "tfdrift_last_event_timestamp_seconds",
+                "tfdrift_open_drifts",
             ] {
                 #expect(text.contains(name), "\(name) missing")
             }

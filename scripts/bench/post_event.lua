@@ -22,8 +22,10 @@ wrk.headers["Authorization"] = "Bearer bench-token"
 request = function()
   counter = counter + 1
   local id = string.format("%d-%d", tid or 0, counter)
-  local body = '{"eventVersion":"1.08","eventTime":"2026-01-01T00:00:00Z","eventSource":"ec2.amazonaws.com",' ..
-    '"eventName":"CreateVpc","eventID":"bench-' .. id .. '","readOnly":false,"eventType":"AwsApiCall",' ..
+  -- Real CloudTrail shapes: a UUID event id and the current time (the dedup memories age by it).
+  local uuid = string.format("%08x-0000-4000-8000-%012x", tid or 0, counter)
+  local body = '{"eventVersion":"1.08","eventTime":"' .. os.date("!%Y-%m-%dT%H:%M:%SZ") .. '","eventSource":"ec2.amazonaws.com",' ..
+    '"eventName":"CreateVpc","eventID":"' .. uuid .. '","readOnly":false,"eventType":"AwsApiCall",' ..
     '"awsRegion":"us-east-1","recipientAccountId":"123456789012","userAgent":"aws-cli/2.15",' ..
     '"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/bench","userName":"bench"},' ..
     '"requestParameters":{"cidrBlock":"10.0.0.0/16"},"responseElements":{"vpc":{"vpcId":"vpc-' .. id .. '"}}}'

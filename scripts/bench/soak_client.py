@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Rate-limited ingest for the soak: RATE events/minute for MINUTES, in small batches, sampling the
 detector's RSS (from /proc) every 30 s. Prints one line per sample and a final summary."""
-import json, sys, time, urllib.request
+import json, sys, time, urllib.request, uuid
 
 def rss_kib(pid):
     with open(f"/proc/{pid}/status") as status:
@@ -24,8 +24,8 @@ def main():
         records = []
         for _ in range(batch):
             counter += 1
-            records.append({"eventTime": "2026-01-01T00:00:00Z", "eventSource": "ec2.amazonaws.com", "eventName": "CreateVpc",
-                            "eventID": f"soak-{counter}", "readOnly": False, "eventType": "AwsApiCall", "awsRegion": "us-east-1",
+            records.append({"eventTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "eventSource": "ec2.amazonaws.com", "eventName": "CreateVpc",
+                            "eventID": str(uuid.uuid4()), "readOnly": False, "eventType": "AwsApiCall", "awsRegion": "us-east-1",
                             "recipientAccountId": "123456789012", "userAgent": "aws-cli/2",
                             "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::123456789012:user/soak"},
                             "responseElements": {"vpc": {"vpcId": f"vpc-soak-{counter}"}}})

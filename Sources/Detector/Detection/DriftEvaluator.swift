@@ -12,7 +12,6 @@ public struct DriftEvaluator: Sendable {
     let severityPolicy: SeverityPolicy
     let actorRules: ActorRules
     let windows: [MaintenanceWindow]
-    let dedupWindow: Double
     let reportUnmanaged: Bool
     /// Accounts to process (organisation trails); empty processes all.
     let accountFilter: Set<String>
@@ -20,13 +19,15 @@ public struct DriftEvaluator: Sendable {
     public var until: Date?
 
     public private(set) var summary = DetectionSummary()
-    var seenEventIDs = RecentSet(capacity: 1_000_000)
-    var recentDrifts: [String: Date] = [:]
-    var pruneAt = 100_000
-    var newestEventTime = Date.distantPast
+    // Both memories are bounded, so a detector that runs for months stays the size it was on day one.
+    var seenEventIDs = RecentEventIDs(capacity: 250_000)
+    var recentDrifts: RecentDrifts
+    /// Distinct uncovered `source:name` pairs kept by name; the rest are counted under `otherUncovered`.
+    static let maxUncoveredNames = 2_000
+    static let otherUncovered = "(other event names)"
 
     public init(catalog: EventCatalog, index: StateIndex, config: TfdriftConfig) {
-        recentDrifts.reserveCapacity(1 << 17)
+        recentDrifts = RecentDrifts(window: config.detection.dedupWindow, capacity: 100_000)
         self.catalog = catalog
         self.index = index
         severityPolicy = SeverityPolicy(userRules: config.detection.severityRules)
@@ -34,7 +35,6 @@ public struct DriftEvaluator: Sendable {
             expectedActors: config.detection.expectedActors, expectedUserAgents: config.detection.expectedUserAgents,
             ignoreRules: config.detection.ignoreRules)
         windows = config.maintenanceWindows
-        dedupWindow = config.detection.dedupWindow
         reportUnmanaged = config.detection.reportUnmanaged
         accountFilter = Set(config.cloudTrail.accounts)
     }
@@ -96,7 +96,11 @@ public struct DriftEvaluator: Sendable {
         }
         guard let entry else {
             summary.skip(.notInCatalog)
-            summary.uncoveredEvents["\(source.isEmpty ? "?" : source):\(name)", default: 0] += 1
+            var uncovered = "\(source.isEmpty ? "?" : source):\(name)"
+            if summary.uncoveredEvents.count >= Self.maxUncoveredNames, summary.uncoveredEvents[uncovered] == nil {
+                uncovered = Self.otherUncovered
+            }
+            summary.uncoveredEvents[uncovered, default: 0] += 1
             return []
         }
         let account = record.recipientAccountID
@@ -246,48 +250,11 @@ public struct DriftEvaluator: Sendable {
         keyWriter.append("\(event.resourceType)|\(event.resourceID)|\(event.driftType.rawValue)|")
         keyWriter.write(.object(event.diff.mapValues { $0.actual }))
         let key = keyWriter.string
-        if let previous = recentDrifts[key], abs(event.timestamp.timeIntervalSince(previous)) < dedupWindow {
+        if recentDrifts.isDuplicate(key, at: event.timestamp) {
             summary.skip(.duplicateDrift)
             return nil
         }
-        recentDrifts[key] = event.timestamp
-        if event.timestamp > newestEventTime { newestEventTime = event.timestamp }
-        if recentDrifts.count > pruneAt {
-            // Forget drifts older than the window. If most are recent (a burst), prune again only
-            // once the table has doubled: pruning on every insert would be quadratic.
-            let horizon = newestEventTime.addingTimeInterval(-dedupWindow)
-            recentDrifts = recentDrifts.filter { $0.value >= horizon }
-            pruneAt = max(100_000, recentDrifts.count * 2)
-        }
         summary.count(event)
         return event
-    }
-}
-
-/// A bounded set of recent strings (FIFO eviction): duplicate CloudTrail deliveries are close together.
-struct RecentSet: Sendable {
-    let capacity: Int
-    var members: Set<String> = []
-    var order: [String] = []
-    var head = 0
-
-    init(capacity: Int) {
-        self.capacity = capacity
-        // Reserve up front: rehashing a large set stalls detection for tens of milliseconds.
-        members.reserveCapacity(min(capacity, 1 << 18))
-        order.reserveCapacity(min(capacity, 1 << 18))
-    }
-
-    /// Inserts; false when already present.
-    mutating func insert(_ value: String) -> Bool {
-        guard members.insert(value).inserted else { return false }
-        if order.count < capacity {
-            order.append(value)
-        } else {
-            members.remove(order[head])
-            order[head] = value
-            head = (head + 1) % capacity
-        }
-        return true
     }
 }

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+import TfdriftCore
+
+@testable import Detector
+
+/// The evaluator's memories must not grow with every record a long-running detector sees.
+@Suite("bounded detection memory")
+struct BoundedMemoryTests {
+    @Test("event ids: UUIDs are one key in either case, other ids are kept verbatim, the oldest are forgotten")
+    func recentEventIDs() {
+        var ids = RecentEventIDs(capacity: 3)
+        func insert(_ id: String) -> Bool { ids.insert(id) }
+        #expect(insert("9fd68588-ecbf-4528-a345-199fa6bb0821"))
+        #expect(!insert("9FD68588-ECBF-4528-A345-199FA6BB0821"))
+        #expect(insert("9fd68588-ecbf-4528-a345-199fa6bb0822"))
+        #expect(insert("falco-1"))
+        #expect(!insert("falco-1"))
+        #expect(ids.count == 3)
+        // A fourth id pushes out the first; it is new again.
+        #expect(insert("falco-2"))
+        #expect(ids.count == 3)
+        #expect(insert("9fd68588-ecbf-4528-a345-199fa6bb0821"))
+        #expect(!insert("falco-2"))
+        // Almost-UUIDs are not mistaken for the UUID they resemble.
+        #expect(RecentEventIDs.Key("9fd68588-ecbf-4528-a345-199fa6bb082g") == .text("9fd68588-ecbf-4528-a345-199fa6bb082g"))
+        #expect(RecentEventIDs.Key("9fd68588xecbf-4528-a345-199fa6bb0821") == .text("9fd68588xecbf-4528-a345-199fa6bb0821"))
+        #expect(
+            RecentEventIDs.Key("00000000-0000-0000-0000-000000000001")
+                != RecentEventIDs.Key("00000000-0000-0001-0000-000000000000"))
+    }
+
+    @Test("drift dedup: within the window is a duplicate; entries older than the window are forgotten")
+    func recentDriftsWindow() {
+        let start = Date(timeIntervalSince1970: 1_700_000_000)
+        var drifts = RecentDrifts(window: 300, capacity: 1_000)
+        func isDuplicate(_ key: String, at time: Date) -> Bool { drifts.isDuplicate(key, at: time) }
+        #expect(!isDuplicate("a", at: start))
+        #expect(isDuplicate("a", at: start.addingTimeInterval(299)))
+        #expect(!isDuplicate("a", at: start.addingTimeInterval(301)))
+        // A steady stream of new drifts, one a second for an hour: only the window's worth is kept.
+        for second in 0..<3_600 {
+            #expect(!isDuplicate("drift-\(second)", at: start.addingTimeInterval(Double(1_000 + second))))
+        }
+        #expect(drifts.count <= 302 + 2)
+        // Re-reported keys keep their newer time: "a" was reported again at +301 and is long gone now.
+        #expect(!isDuplicate("a", at: start.addingTimeInterval(4_700)))
+    }
+
+    @Test("drift dedup: a burst at one instant is bounded by count")
+    func recentDriftsCapacity() {
+        let now = Date(timeIntervalSince1970: 1_700_000_000)
+        var drifts = RecentDrifts(window: 300, capacity: 500)
+        func isDuplicate(_ key: String, at time: Date) -> Bool { drifts.isDuplicate(key, at: time) }
+        for n in 0..<5_000 { #expect(!isDuplicate("burst-\(n)", at: now)) }
+        #expect(drifts.count <= 500)
+        // The newest are still remembered.
+        #expect(isDuplicate("burst-4999", at: now))
+    }
+
+    @Test("uncovered event names are counted by name up to a bound, then together")
+    func uncoveredBound() throws {
+        var evaluator = try StateBuilder().evaluator()
+        let total = DriftEvaluator.maxUncoveredNames + 50
+        for n in 0..<total {
+            let json =
+                #"{"eventTime":"2026-01-01T00:00:00Z","eventSource":"example.amazonaws.com","eventName":"MadeUpCall\#(n)","eventID":"u-\#(n)","readOnly":false,"eventType":"AwsApiCall","awsRegion":"us-east-1","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/a"}}"#
+            let records = Fixtures.decode(json: json).records
+            try #require(records.count == 1)
+            let events = evaluator.evaluate(records[0])
+            #expect(events.isEmpty)
+        }
+        #expect(evaluator.summary.skipped["not_in_catalog"] == total)
+        #expect(evaluator.summary.uncoveredEvents.count == DriftEvaluator.maxUncoveredNames + 1)
+        #expect(evaluator.summary.uncoveredEvents[DriftEvaluator.otherUncovered] == 50)
+        #expect(evaluator.summary.uncoveredEvents.values.reduce(0, +) == total)
+    }
+}
