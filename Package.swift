@@ -48,8 +48,10 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.copy("Resources/catalog")],
-            swiftSettings: strict
+            // The event catalog (Resources/catalog) is compiled in: see Plugins/EmbedResources.
+            exclude: ["Resources", "embedded-resources.txt"],
+            swiftSettings: strict,
+            plugins: ["EmbedResources"]
         ),
         // The AsyncHTTPClient-backed HTTPTransport: private CAs, client certificates, deadlines.
         .target(
@@ -82,8 +84,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            resources: [.copy("Resources")],
-            swiftSettings: strict
+            // The default alert profiles (alerts/) and dashboards (dashboards/) are compiled in.
+            exclude: ["embedded-resources.txt"],
+            swiftSettings: strict,
+            plugins: ["EmbedResources"]
         ),
         // The running detector: HTTP ingest, reload, health, metrics; sinks and pollers as Services.
         .target(
@@ -123,9 +127,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
-            resources: [.copy("Resources/samples")],
-            swiftSettings: strict
+            // The sample run's CloudTrail, state and expectations are compiled in.
+            exclude: ["Resources", "embedded-resources.txt"],
+            swiftSettings: strict,
+            plugins: ["EmbedResources"]
         ),
+        // Data files compiled into the modules that use them, so the binary ships alone (no bundle).
+        .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["EmbedResourcesTool"]),
+        .executableTarget(name: "EmbedResourcesTool", swiftSettings: strict),
         // Thin command line: parse, wire, render, exit codes.
         .executableTarget(
             name: "tfdriftctl",
@@ -173,7 +182,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["tfdriftctl", "HTTPTransportAHC", "TfdriftCore", "AWSClient", "Detector"],
+            dependencies: ["tfdriftctl", "HTTPTransportAHC", "TfdriftCore", "AWSClient", "Detector", "TestSupport"],
             swiftSettings: strict
         ),
     ]

@@ -24,8 +24,9 @@ struct GrafanaChecks {
     func run(_ recorder: Recorder) async -> GrafanaFacts {
         var facts = GrafanaFacts()
         do {
-            let path = try AlertProfile.locate(context.options.profile, searchDirectories: context.options.searchDirectories)
-            facts.profile = try AlertProfile.load(path: path, environment: context.environment.variables)
+            facts.profile = try AlertProfile.named(
+                context.options.profile, searchDirectories: context.options.searchDirectories,
+                environment: context.environment.variables)
         } catch {
             facts.profileError = "\(error)"
         }
@@ -381,14 +382,15 @@ struct GrafanaChecks {
     }
 
     func dashboards(provisioner: Provisioner, grafana: GrafanaConfig) async -> Outcome {
-        guard let directory = context.options.dashboardsDirectory ?? context.find("dashboards") else {
-            return .skip("no dashboards directory (pass --dashboards-dir)")
-        }
+        // A dashboards directory (yours) wins; without one, compare with the dashboards built in.
+        let directory = context.options.dashboardsDirectory ?? context.find("dashboards")
         var desired = DesiredState()
         do {
-            desired.dashboards = try DashboardFiles.load(directory: directory, folderUID: grafana.folderUID)
+            desired.dashboards =
+                try directory.map { try DashboardFiles.load(directory: $0, folderUID: grafana.folderUID) }
+                ?? DashboardFiles.loadBuiltIn(folderUID: grafana.folderUID)
         } catch {
-            return .fail("\(directory): \(error)", fix: "fix the dashboard files")
+            return .fail("\(directory ?? "built-in dashboards"): \(error)", fix: "fix the dashboard files")
         }
         do {
             let plan = try await provisioner.plan(desired)

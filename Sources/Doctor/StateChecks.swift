@@ -199,39 +199,42 @@ struct SampleChecks {
         var why: String
     }
 
-    static var samplesDirectory: String? { Bundle.module.url(forResource: "samples", withExtension: nil)?.path }
+    /// The sample files, compiled into the binary from `Sources/Doctor/Resources/samples`.
+    static func sample(_ file: String) -> Data? { EmbeddedResources.data("samples/\(file)") }
 
     func run(_ recorder: Recorder) async {
         await recorder.check("sample.events") { sample() }
     }
 
     func sample() -> Outcome {
-        guard let directory = Self.samplesDirectory,
-            let expectedData = FileManager.default.contents(atPath: directory + "/expected.json"),
+        guard let expectedData = Self.sample("expected.json"), let stateData = Self.sample("terraform.tfstate"),
+            let trail = Self.sample("cloudtrail.json"),
             let expectedJSON = try? JSONSerialization.jsonObject(with: expectedData) as? [String: Any]
-        else { return .fail("the bundled samples are missing from this build", fix: "reinstall tfdriftctl") }
+        else {
+            return .fail("the built-in samples are missing from this build", fix: "rebuild tfdriftctl from a complete checkout")
+        }
         let expected: [Expected] = (expectedJSON["expected"] as? [[String: String]] ?? []).map {
             Expected(
                 eventID: $0["event_id"] ?? "", driftType: $0["drift_type"] ?? "", resourceType: $0["resource_type"] ?? "",
                 resourceID: $0["resource_id"] ?? "", why: $0["why"] ?? "")
         }
         let quiet = (expectedJSON["no_drift"] as? [[String: String]] ?? []).map { ($0["event_id"] ?? "", $0["why"] ?? "") }
-        var config = context.config
-        var state = StateSourceConfig(name: "doctor-sample", backend: .local)
-        state.localPath = directory + "/terraform.tfstate"
-        config.states = [state]
+        let config = context.config
         let catalog: EventCatalog
         let index: StateIndex
         do {
             catalog = try CatalogLoader.load(extraPaths: config.detection.catalogPaths)
-            index = StateIndex(states: try StateLoader.loadLocal(state).map(\.state))
+            let state = try StateParser.parse(
+                JSONBytes(stateData), name: "doctor-sample", origin: "built-in samples/terraform.tfstate")
+            index = StateIndex(states: [state])
         } catch {
             return .fail("cannot set up the sample run: \(error)", fix: "fix detection.catalog_paths")
         }
         var replay = FileReplay(evaluator: DriftEvaluator(catalog: catalog, index: index, config: config))
         var events: [DriftEvent] = []
         let now = context.now
-        replay.process(file: directory + "/cloudtrail.json", now: { now }, onEvent: { events.append($0) })
+        replay.process(
+            bytes: JSONBytes(trail), name: "built-in samples/cloudtrail.json", now: { now }, onEvent: { events.append($0) })
         let summary = replay.evaluator.summary
         var missing: [String] = []
         var found: [String] = []

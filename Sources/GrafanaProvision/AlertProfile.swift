@@ -51,6 +51,29 @@ public struct AlertProfile: Sendable {
     public var contactPoints: [ContactPointSpec]
     public var muteTimings: [MuteTimingSpec]
 
+    /// Loads `small`, `large` or a path: a path as given; a name from `alerts/<name>.yaml` in the search
+    /// directories (your edited copy wins), else the copy compiled into the binary.
+    public static func named(
+        _ profile: String, searchDirectories: [String],
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> AlertProfile {
+        let isName = !(profile.contains("/") || profile.hasSuffix(".yaml") || profile.hasSuffix(".yml"))
+        let onDisk = searchDirectories.contains {
+            FileManager.default.fileExists(atPath: ($0 as NSString).appendingPathComponent("alerts/\(profile).yaml"))
+        }
+        if isName, !onDisk, let text = EmbeddedResources.text("alerts/\(profile).yaml") {
+            return try parse(text, source: "built-in alerts/\(profile).yaml", environment: environment)
+        }
+        return try load(path: try locate(profile, searchDirectories: searchDirectories), environment: environment)
+    }
+
+    /// The profile names compiled into the binary (`small`, `large`).
+    public static var builtInNames: [String] {
+        EmbeddedResources.names(in: "alerts").filter { $0.hasSuffix(".yaml") }.map {
+            String($0.dropFirst("alerts/".count).dropLast(".yaml".count))
+        }
+    }
+
     /// Resolves `small`, `large` or a path: `./alerts/<name>.yaml`, then beside the config file.
     public static func locate(_ profile: String, searchDirectories: [String]) throws -> String {
         if profile.contains("/") || profile.hasSuffix(".yaml") || profile.hasSuffix(".yml") {
@@ -61,8 +84,9 @@ public struct AlertProfile: Sendable {
         }
         let candidates = searchDirectories.map { ($0 as NSString).appendingPathComponent("alerts/\(profile).yaml") }
         if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
+        let builtIn = builtInNames.isEmpty ? "" : "; built in: \(builtInNames.joined(separator: ", "))"
         throw ProvisionError(
-            "alert profile \"\(profile)\" not found (looked in \(candidates.joined(separator: ", "))); give a path with --profile PATH"
+            "alert profile \"\(profile)\" not found (looked in \(candidates.joined(separator: ", "))\(builtIn)); give a path with --profile PATH"
         )
     }
 

@@ -13,17 +13,31 @@ public enum DashboardFiles {
             throw ProvisionError("cannot read the dashboards directory \(directory): \(error.localizedDescription)")
         }
         if files.isEmpty { throw ProvisionError("no dashboards (*.json) in \(directory)") }
+        let paths = files.map { (directory as NSString).appendingPathComponent($0) }
+        return try load(
+            paths.map { path in (path, FileManager.default.contents(atPath: path).map(Array.init)) }, folderUID: folderUID)
+    }
+
+    /// The dashboards compiled into the binary from the repository's `dashboards/` (used when there is
+    /// no dashboards directory to read: the binary installed on its own).
+    public static func loadBuiltIn(folderUID: String?) throws -> [DashboardSpec] {
+        let names = EmbeddedResources.names(in: "dashboards").filter { $0.hasSuffix(".json") }
+        if names.isEmpty { throw ProvisionError("this build has no built-in dashboards; pass --dir") }
+        return try load(names.map { ("built-in \($0)", EmbeddedResources.data($0).map(Array.init)) }, folderUID: folderUID)
+    }
+
+    /// Parses and checks dashboards, reporting every problem of every file at once.
+    static func load(_ files: [(source: String, bytes: [UInt8]?)], folderUID: String?) throws -> [DashboardSpec] {
         var specs: [DashboardSpec] = []
         var errors: [String] = []
         var uids: [String: String] = [:]
-        for file in files {
-            let path = (directory as NSString).appendingPathComponent(file)
-            guard let data = FileManager.default.contents(atPath: path) else {
+        for (path, bytes) in files {
+            guard let bytes else {
                 errors.append("\(path): cannot read")
                 continue
             }
             let model: JSON
-            do { model = try JSON.parse(Array(data)) } catch {
+            do { model = try JSON.parse(bytes) } catch {
                 errors.append("\(path): \(error)")
                 continue
             }

@@ -218,3 +218,15 @@ enum PromDuration {
         return output
     }
 }
+
+extension GrafanaOrgState {
+    /// The Prometheus data source (uid `prometheus`) the shipped alert profiles' operational rules query.
+    public mutating func addPrometheusDataSource() {
+        dataSources.append(
+            DataSource(
+                fields: [
+                    "id": 1, "uid": "prometheus", "name": "Prometheus", "type": "prometheus", "access": "proxy",
+                    "url": "http://prometheus:9090", "jsonData": [:], "version": 1, "readOnly": false, "orgId": 1,
+                ], secure: [:]))
+    }
+}

@@ -13,7 +13,8 @@ extension Alerts {
     struct ProfileOptions: ParsableArguments {
         @Option(
             help: ArgumentHelp(
-                "Threshold profile: small, large (alerts/<name>.yaml), or a path to your own copy.", valueName: "small|large|PATH"
+                "Threshold profile: small, large (./alerts/<name>.yaml if present, else built in), or a path to your own copy.",
+                valueName: "small|large|PATH"
             ),
             completion: .file(extensions: ["yaml", "yml"]))
         var profile: String = "small"
@@ -22,8 +23,7 @@ extension Alerts {
         var prometheusUID: String?
 
         func load(_ context: GrafanaContext) throws -> AlertProfile {
-            var profile = try AlertProfile.load(
-                path: try AlertProfile.locate(self.profile, searchDirectories: context.searchDirectories))
+            var profile = try AlertProfile.named(self.profile, searchDirectories: context.searchDirectories)
             if let prometheusUID { profile.prometheusDatasourceUID = prometheusUID }
             return profile
         }

@@ -143,16 +143,15 @@ struct Dashboards: AsyncParsableCommand {
 extension Dashboards {
     struct Source: ParsableArguments {
         @Option(
-            help: "Directory of dashboard JSON files (default: ./dashboards, then beside the config).", completion: .directory)
+            help: "Directory of dashboard JSON files (default: ./dashboards, then beside the config, else the built-in ones).",
+            completion: .directory)
         var dir: String?
 
-        func directory(_ context: GrafanaContext) throws -> String {
+        /// `--dir`, else `./dashboards` or beside the config; nil means the dashboards built into the binary.
+        func directory(_ context: GrafanaContext) -> String? {
             if let dir { return dir }
             let candidates = context.searchDirectories.map { ($0 as NSString).appendingPathComponent("dashboards") }
-            guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
-                throw ValidationError("no dashboards directory (looked in \(candidates.joined(separator: ", "))); pass --dir")
-            }
-            return found
+            return candidates.first(where: { FileManager.default.fileExists(atPath: $0) })
         }
     }
 
@@ -160,8 +159,10 @@ extension Dashboards {
         var desired = DesiredState()
         desired.dataSource = try context.dataSource(required: true)
         desired.folder = context.folder
-        desired.dashboards = try DashboardFiles.load(
-            directory: try source.directory(context), folderUID: context.grafana.folderUID)
+        let folderUID = context.grafana.folderUID
+        desired.dashboards =
+            try source.directory(context).map { try DashboardFiles.load(directory: $0, folderUID: folderUID) }
+            ?? DashboardFiles.loadBuiltIn(folderUID: folderUID)
         desired.pruneDashboards = true
         return desired
     }

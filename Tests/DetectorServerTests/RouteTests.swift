@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import TestSupport
 import Testing
 import TfdriftCore
 
@@ -145,7 +146,7 @@ struct RouteTests {
                 #expect(text.contains(name), "\(name) missing")
             }
             #expect(text.contains(#"tfdrift_drift_events_total{severity="critical",drift_type="modified"} 1"#), "\(text)")
-            #expect(try PromtoolCheck.run(text).isEmpty)
+            #expect(try await PromtoolCheck.run(text).isEmpty)
         }
     }
 
@@ -190,7 +191,11 @@ struct RouteTests {
 /// `promtool check metrics` from the Debian `prometheus` package, installed by scripts/test.sh.
 enum PromtoolCheck {
     /// Lint problems promtool reports (empty when clean). Fails the test if promtool is missing.
-    static func run(_ text: String) throws -> String {
+    static func run(_ text: String) async throws -> String {
+        try await offThePool { try runBlocking(text) }
+    }
+
+    static func runBlocking(_ text: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/promtool")
         process.arguments = ["check", "metrics"]

@@ -1,5 +1,6 @@
 import Foundation
 import GrafanaProvision
+import TestSupport
 import Testing
 
 @testable import Doctor
@@ -82,7 +83,7 @@ struct ModelTests {
     }
 
     @Test("a certificate's validity period is read from PEM")
-    func certificate() throws {
+    func certificate() async throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let process = Process()
@@ -94,7 +95,7 @@ struct ModelTests {
         ]
         process.standardError = FileHandle.nullDevice
         try process.run()
-        process.waitUntilExit()
+        await waitForExit(process)
         let validity = try CertificateValidity.read(pemFile: directory.appendingPathComponent("cert.pem").path)
         let days = validity.notAfter.timeIntervalSince(validity.notBefore) / 86400
         #expect(abs(days - 10) < 0.01)

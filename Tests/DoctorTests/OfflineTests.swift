@@ -1,5 +1,6 @@
 import Doctor
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("doctor without Grafana, Loki or a detector")
@@ -80,7 +81,7 @@ struct OfflineTests {
 
 @Suite("doctor: detector TLS from the configuration")
 struct TLSConfigTests {
-    static func certificate(days: Int, in directory: URL) throws {
+    static func certificate(days: Int, in directory: URL) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.currentDirectoryURL = directory
@@ -90,7 +91,7 @@ struct TLSConfigTests {
         ]
         process.standardError = FileHandle.nullDevice
         try process.run()
-        process.waitUntilExit()
+        await waitForExit(process)
     }
 
     @Test("TLS without mTLS warns; a certificate expiring within 30 days warns, a year-long one passes")
@@ -104,7 +105,7 @@ struct TLSConfigTests {
                       tls_key_file: server.key
                     """)
             defer { try? FileManager.default.removeItem(at: workspace) }
-            try Self.certificate(days: days, in: workspace)
+            try await Self.certificate(days: days, in: workspace)
             let environment = Fixtures.environment()
             let report = await DoctorRunner(
                 configPath: workspace.appendingPathComponent("tfdrift.yaml").path,

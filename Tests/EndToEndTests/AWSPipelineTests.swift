@@ -2,6 +2,7 @@ import AWSClient
 import Detector
 import Foundation
 import HTTPTransportAHC
+import TestSupport
 import Testing
 import TfdriftCore
 
@@ -126,9 +127,9 @@ struct AWSPipelineTests {
             try await Task.sleep(for: .milliseconds(200))
         }
         kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        let status = await waitForExit(process)
         let messages = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "\(messages)")
+        #expect(status == 0, "\(messages)")
         #expect(lines.count == 1, "\(messages)")
         let event = try JSONValue.parse(String(try #require(lines.first)))
         #expect(event["resource_address"] == "module.net.aws_security_group.bastion")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the built `tfdriftctl` binary as a user would: exit codes, stdout/stderr contracts.
@@ -26,11 +27,20 @@ struct CLITests {
         var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// Runs the binary to completion (on a thread of its own: see `offThePool`).
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], executable: URL = binary, in directory: URL = repository
+    ) async throws -> Result {
+        try await offThePool { try runBlocking(arguments, environment: environment, executable: executable, in: directory) }
+    }
+
+    static func runBlocking(
+        _ arguments: [String], environment: [String: String], executable: URL, in directory: URL
+    ) throws -> Result {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable
         process.arguments = arguments
-        process.currentDirectoryURL = repository
+        process.currentDirectoryURL = directory
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
         process.environment = env
@@ -59,8 +69,8 @@ struct CLITests {
     }
 
     @Test("README's first command: replay the quickstart, real drift, exit 2, summary as the last stderr line")
-    func quickstartReplay() throws {
-        let result = try Self.run([
+    func quickstartReplay() async throws {
+        let result = try await Self.run([
             "replay", "--config", "examples/quickstart/tfdrift.yaml", "--output", "json", "examples/quickstart/cloudtrail",
         ])
         #expect(result.status == 2, "\(result.stderr)")
@@ -93,9 +103,53 @@ struct CLITests {
             })
     }
 
+    @Test("the binary ships alone: copied into an empty directory it has its catalog, samples, profiles, dashboards")
+    func singleFile() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let copy = directory.appendingPathComponent("tfdriftctl")
+        try FileManager.default.copyItem(at: Self.binary, to: copy)
+        // No resource bundle may be needed: a container image or a host often gets the executable only.
+        let quickstart = Self.repository.appendingPathComponent("examples/quickstart")
+        let replay = try await Self.run(
+            [
+                "replay", "--config", quickstart.appendingPathComponent("tfdrift.yaml").path, "--output", "json",
+                quickstart.appendingPathComponent("cloudtrail").path,
+            ], executable: copy, in: directory)
+        #expect(replay.status == 2, "\(replay.stderr)")
+        let lastLine = try #require(replay.stderrLines.last)
+        let summary = try #require(try Self.json(lastLine)["summary"] as? [String: Any])
+        #expect(summary["records"] as? Int == 1370)
+        #expect(summary["drift_events"] as? Int == replay.stdoutLines.count)
+        #expect(replay.stdoutLines.count == 30)
+        // The doctor's sample run uses the built-in samples and catalog.
+        let doctor = try await Self.run(
+            ["doctor", "--only", "sample.events", "--output", "json"], executable: copy, in: directory)
+        let report = try Self.json(doctor.stdout)
+        let checks = try #require(report["checks"] as? [[String: Any]])
+        let sample = try #require(checks.first { $0["id"] as? String == "sample.events" })
+        #expect(sample["status"] as? String == "pass", "\(sample)")
+        // With no alerts/ or dashboards/ beside it, plans use the profiles and dashboards built in
+        // (against the spec-validating Grafana simulator: everything is still to create, exit 2).
+        let config = directory.appendingPathComponent("tfdrift.yaml")
+        let grafana = GrafanaSimulator(spec: try GrafanaSimulatorServer.spec())
+        await grafana.withState { $0.addPrometheusDataSource() }
+        try await GrafanaSimulatorServer.with(grafana) { base in
+            try "grafana:\n  url: \(base.absoluteString)\n  token: sim-token\n  loki_url: http://loki:3100\n".write(
+                to: config, atomically: true, encoding: .utf8)
+            let alerts = try await Self.run(
+                ["alerts", "plan", "--profile", "large", "--config", config.path], executable: copy, in: directory)
+            #expect(alerts.status == 2, "\(alerts.stderr)")
+            #expect(alerts.stdout.contains("to create"), "\(alerts.stdout)")
+            let dashboards = try await Self.run(["dashboards", "plan", "--config", config.path], executable: copy, in: directory)
+            #expect(dashboards.status == 2, "\(dashboards.stderr)")
+            #expect(dashboards.stdout.contains("dashboard tfdrift-overview"), "\(dashboards.stdout)")
+        }
+    }
+
     @Test("replay with nothing drifting exits 0")
-    func noDrift() throws {
-        let result = try Self.run([
+    func noDrift() async throws {
+        let result = try await Self.run([
             "replay", "--config", "examples/quickstart/tfdrift.yaml", "--output", "json", "--until", "2000-01-01T00:00:00Z",
             "examples/quickstart/cloudtrail",
         ])
@@ -104,7 +158,7 @@ struct CLITests {
     }
 
     @Test("run with file sources processes them, writes the drift log, and exits 0")
-    func runOnFiles() throws {
+    func runOnFiles() async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let config = directory.appendingPathComponent("tfdrift.yaml")
@@ -120,7 +174,7 @@ struct CLITests {
           file:
             path: \(directory.path)/drifts.log
         """.write(to: config, atomically: true, encoding: .utf8)
-        let result = try Self.run(["run", "--config", config.path])
+        let result = try await Self.run(["run", "--config", config.path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.isEmpty)
         let log = try String(contentsOf: directory.appendingPathComponent("drifts.log"), encoding: .utf8)
@@ -130,13 +184,13 @@ struct CLITests {
     }
 
     @Test("a config typo fails with the key path, a suggestion and the line, exit 1")
-    func configError() throws {
+    func configError() async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let config = directory.appendingPathComponent("tfdrift.yaml")
         try "providers:\n  aws:\n    cloudtrial:\n      sqs_queue: arn:aws:sqs:us-east-1:123456789012:q\n".write(
             to: config, atomically: true, encoding: .utf8)
-        let result = try Self.run(["replay", "--config", config.path, "examples/quickstart/cloudtrail"])
+        let result = try await Self.run(["replay", "--config", config.path, "examples/quickstart/cloudtrail"])
         #expect(result.status == 1)
         #expect(
             result.stderr.contains("providers.aws.cloudtrial: unknown key (did you mean cloudtrail?) at line 3"),
@@ -144,7 +198,7 @@ struct CLITests {
     }
 
     @Test("secrets from the config never appear in output")
-    func secretsStayHidden() throws {
+    func secretsStayHidden() async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let config = directory.appendingPathComponent("tfdrift.yaml")
@@ -164,7 +218,7 @@ struct CLITests {
             webhook_url: "${SLACK_WEBHOOK_URL}"
         """.write(to: config, atomically: true, encoding: .utf8)
         // Nothing listens on these loopback ports: deliveries fail, and their errors must not leak secrets.
-        let result = try Self.run(
+        let result = try await Self.run(
             ["run", "--config", config.path],
             environment: ["LOKI_PASSWORD": "hunter2-loki", "SLACK_WEBHOOK_URL": "http://127.0.0.1:9/services/T0/B0/sekrit"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -175,7 +229,7 @@ struct CLITests {
     }
 
     @Test("malformed inputs are reported with their location and do not stop the run")
-    func malformedInput() throws {
+    func malformedInput() async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("events.jsonl")
@@ -184,7 +238,7 @@ struct CLITests {
         {"eventName":"CreateVpc","eventSource":
         {"eventName":"CreateVpc","eventSource":"ec2.amazonaws.com","eventID":"b","eventTime":"2026-01-01T00:00:00Z","readOnly":false,"userAgent":"aws-cli","responseElements":{"vpc":{"vpcId":"vpc-2"}}}
         """.write(to: file, atomically: true, encoding: .utf8)
-        let result = try Self.run(["replay", "--config", "examples/quickstart/tfdrift.yaml", "--output", "json", file.path])
+        let result = try await Self.run(["replay", "--config", "examples/quickstart/tfdrift.yaml", "--output", "json", file.path])
         #expect(result.status == 2)
         #expect(result.stdoutLines.count == 2)
         #expect(result.stderr.contains("events.jsonl:2"), "\(result.stderr)")
@@ -194,39 +248,39 @@ struct CLITests {
     }
 
     @Test("a missing input path is an error, exit 1")
-    func missingPath() throws {
-        let result = try Self.run(["replay", "--config", "examples/quickstart/tfdrift.yaml", "/nonexistent/trail"])
+    func missingPath() async throws {
+        let result = try await Self.run(["replay", "--config", "examples/quickstart/tfdrift.yaml", "/nonexistent/trail"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("/nonexistent/trail"))
     }
 
     @Test("state inspect and state coverage, text and JSON")
-    func stateCommands() throws {
-        let inspect = try Self.run(["state", "inspect", "--config", "examples/quickstart/tfdrift.yaml", "--output", "json"])
+    func stateCommands() async throws {
+        let inspect = try await Self.run(["state", "inspect", "--config", "examples/quickstart/tfdrift.yaml", "--output", "json"])
         #expect(inspect.status == 0, "\(inspect.stderr)")
         let report = try Self.json(inspect.stdout)
         let states = try #require(report["states"] as? [[String: Any]])
         #expect((states.first?["resources"] as? Int ?? 0) > 10)
-        let coverage = try Self.run(["state", "coverage", "--config", "examples/quickstart/tfdrift.yaml"])
+        let coverage = try await Self.run(["state", "coverage", "--config", "examples/quickstart/tfdrift.yaml"])
         #expect(coverage.status == 0)
         #expect(coverage.stdout.contains("Observed"))
         #expect(coverage.stdout.contains("aws_security_group"))
         let coverageJSON = try Self.json(
-            try Self.run(["state", "coverage", "--config", "examples/quickstart/tfdrift.yaml", "--output", "json"]).stdout)
+            try await Self.run(["state", "coverage", "--config", "examples/quickstart/tfdrift.yaml", "--output", "json"]).stdout)
         #expect(coverageJSON["covered"] != nil && coverageJSON["uncovered"] != nil)
     }
 
     @Test("version, help with examples, shell completion")
-    func versionHelpCompletion() throws {
-        let version = try Self.run(["version"])
+    func versionHelpCompletion() async throws {
+        let version = try await Self.run(["version"])
         #expect(version.status == 0)
         #expect(version.stdout.contains("Terraform state format 4"))
         for command in [["replay"], ["run"], ["state", "inspect"], ["state", "coverage"]] {
-            let help = try Self.run(command + ["--help"])
+            let help = try await Self.run(command + ["--help"])
             #expect(help.status == 0)
             #expect(help.stdout.contains("Example"), "\(command)")
         }
-        let completion = try Self.run(["--generate-completion-script", "bash"])
+        let completion = try await Self.run(["--generate-completion-script", "bash"])
         #expect(completion.status == 0)
         #expect(completion.stdout.contains("_tfdriftctl"))
     }

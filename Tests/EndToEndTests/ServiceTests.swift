@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTransportAHC
 import Synchronization
+import TestSupport
 import Testing
 import TfdriftCore
 
@@ -31,10 +32,10 @@ struct ServiceTests {
         let port: Int
         let stderr: Pipe
 
-        func terminate() -> Int32 {
+        /// SIGTERM, then the exit status (waited for off the cooperative pool).
+        func terminate() async -> Int32 {
             kill(process.processIdentifier, SIGTERM)
-            process.waitUntilExit()
-            return process.terminationStatus
+            return await waitForExit(process)
         }
     }
 
@@ -110,8 +111,7 @@ struct ServiceTests {
             }
             try await group.waitForAll()
         }
-        server.process.waitUntilExit()
-        #expect(server.process.terminationStatus == 0)
+        #expect(await waitForExit(server.process) == 0)
         let lines = (try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n") ?? []
         #expect(accepted.value > 0)
         #expect(lines.count == accepted.value, "accepted \(accepted.value), logged \(lines.count)")
@@ -121,7 +121,7 @@ struct ServiceTests {
     func tlsAndMutualTLS() async throws {
         let directory = try CLITests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        try Certificates.generate(in: directory)
+        try await Certificates.generate(in: directory)
         let port = try Self.freePort()
         func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
         let trusted = try AHCTransport(
@@ -137,7 +137,8 @@ struct ServiceTests {
                 outputs:
                   stdout: false
                 """, directory: directory, scheme: "https", transport: trusted)
-        defer { _ = server.terminate() }
+        // If an expectation throws, the server must not outlive the test (SIGKILL: nothing to wait for).
+        defer { if server.process.isRunning { kill(server.process.processIdentifier, SIGKILL) } }
         let url = URL(string: "https://127.0.0.1:\(port)/api/v1/events")!
         func post(_ transport: AHCTransport, token: String?) async throws -> Int {
             var headers = [(name: "Content-Type", value: "application/json")]
@@ -161,6 +162,7 @@ struct ServiceTests {
             _ = try await plain.send(
                 HTTPRequest(method: "GET", url: URL(string: "http://127.0.0.1:\(port)/healthz")!, timeout: .seconds(3)))
         }
+        #expect(await server.terminate() == 0)
     }
 }
 
@@ -172,7 +174,7 @@ final class Counter: Sendable {
 
 /// A throwaway CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl.
 enum Certificates {
-    static func generate(in directory: URL) throws {
+    static func generate(in directory: URL) async throws {
         let script = """
             set -e
             openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=tfdrift-test-ca 2>/dev/null
@@ -188,7 +190,6 @@ enum Certificates {
         process.arguments = ["-c", script]
         process.currentDirectoryURL = directory
         try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "openssl failed")
+        #expect(await waitForExit(process) == 0, "openssl failed")
     }
 }

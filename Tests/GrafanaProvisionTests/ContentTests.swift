@@ -58,6 +58,26 @@ struct ContentTests {
         #expect(desired.ruleGroups.allSatisfy { $0.intervalSeconds % 10 == 0 })
     }
 
+    @Test("profiles and dashboards are built into the binary, identical to the repository's; a local copy wins")
+    func builtIn() throws {
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("tfdrift-empty-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: empty) }
+        #expect(AlertProfile.builtInNames.sorted() == ["large", "small"])
+        for name in ["small", "large"] {
+            let builtIn = try AlertProfile.named(name, searchDirectories: [empty.path], environment: [:])
+            #expect(builtIn.source == "built-in alerts/\(name).yaml")
+            let local = try AlertProfile.named(name, searchDirectories: [Repo.root.path], environment: [:])
+            #expect(local.source.hasSuffix("alerts/\(name).yaml") && !local.source.hasPrefix("built-in"))
+            #expect(builtIn.groups.map(\.name) == local.groups.map(\.name))
+            #expect(builtIn.groups.flatMap(\.rules).count == local.groups.flatMap(\.rules).count)
+        }
+        #expect(throws: ProvisionError.self) { try AlertProfile.named("medium", searchDirectories: [empty.path]) }
+        let fromRepository = try DashboardFiles.load(directory: Repo.path("dashboards"), folderUID: "f")
+        let builtIn = try DashboardFiles.loadBuiltIn(folderUID: "f")
+        #expect(builtIn.map(\.model) == fromRepository.map(\.model))
+    }
+
     @Test("local validation catches bad uids, intervals, conditions, inline secrets and missing sum(...)")
     func localValidation() throws {
         let yaml = """

@@ -58,14 +58,7 @@ enum Fixture {
     }
 
     /// Grafana with a Prometheus data source (the operational rules query it).
-    static func seedPrometheus(_ state: inout GrafanaOrgState) {
-        state.dataSources.append(
-            GrafanaOrgState.DataSource(
-                fields: [
-                    "id": 1, "uid": "prometheus", "name": "Prometheus", "type": "prometheus", "access": "proxy",
-                    "url": "http://prometheus:9090", "jsonData": [:], "version": 1, "readOnly": false, "orgId": 1,
-                ], secure: [:]))
-    }
+    static func seedPrometheus(_ state: inout GrafanaOrgState) { state.addPrometheusDataSource() }
 
     static func alertsDesired(_ profile: AlertProfile, overrides: [String: String] = [:]) -> DesiredState {
         var desired = profile.desiredState(

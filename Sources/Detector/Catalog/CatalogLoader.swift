@@ -4,14 +4,21 @@ import TfdriftCore
 /// Reads catalog YAML files (see docs/event-catalog.md), strictly: a typo in a catalog file is an
 /// error naming the file, key and line, not a silently unobserved event.
 public enum CatalogLoader {
-    /// The catalog shipped in the binary's resource bundle.
+    /// The catalog compiled into the binary (`Sources/Detector/Resources/catalog`, embedded at build
+    /// time so the executable needs no resource bundle beside it).
     public static func builtIn() throws -> EventCatalog {
-        guard let directory = Bundle.module.url(forResource: "catalog", withExtension: nil) else {
+        let names = EmbeddedResources.names(in: "catalog").filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+        guard !names.isEmpty else {
             throw ConfigError(
                 file: "catalog", keyPath: "", line: nil,
-                message: "the built-in event catalog is missing from the installation; reinstall tfdriftctl")
+                message: "this build of tfdriftctl has no built-in event catalog; rebuild it from a complete checkout")
         }
-        return try load(directory: directory.path)
+        var catalog = EventCatalog()
+        for name in names {
+            guard let text = EmbeddedResources.text(name) else { continue }
+            catalog.merge(try parse(yaml: text, file: "built-in \(name)"))
+        }
+        return catalog
     }
 
     /// Built-in catalog plus the user's extra files (later entries replace earlier ones).
