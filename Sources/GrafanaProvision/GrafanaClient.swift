@@ -118,7 +118,15 @@ public struct GrafanaClient: Sendable {
             } catch let error as HTTPTransportError {
                 let retryable = error.kind == .connect || (idempotent && error.kind == .timeout)
                 guard retryable, attempt < retry.maxAttempts else { throw error }
-                try await sleep(delay(attempt: attempt, retryAfter: nil))
+                let wait = delay(attempt: attempt, retryAfter: nil)
+                // Said at warning level: a CLI user otherwise waits in silence through the backoff.
+                logger.warning(
+                    "cannot reach Grafana; retrying",
+                    metadata: [
+                        "url": "\(baseURL.absoluteString)", "attempt": "\(attempt) of \(retry.maxAttempts)", "wait": "\(wait)",
+                        "error": "\(error)",
+                    ])
+                try await sleep(wait)
                 attempt += 1
                 continue
             }

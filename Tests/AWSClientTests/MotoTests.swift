@@ -428,15 +428,18 @@ struct MotoTests {
     @Test("visibility is extended while a slow object is processed: nobody else receives it meanwhile")
     func heartbeat() async throws {
         let moto = try Moto.connect()
-        let (sqs, _) = try await moto.createQueue(Moto.unique("slow"), visibilityTimeout: 6)
+        // Generous margins: the tests share two cores and the cooperative pool with CPU-heavy suites
+        // (a debug-build corpus decode holds a thread for seconds), so a beat can come late. A 12 s
+        // visibility with a beat every second tolerates 11 s of starvation; without any beat the
+        // message is visible again at 12 s and the competitor below (at 14 s) would receive it.
+        let (sqs, _) = try await moto.createQueue(Moto.unique("slow"), visibilityTimeout: 12)
         try await sqs.sendMessage(
             body: #"{"detail-type":"AWS API Call via CloudTrail","detail":{"eventName":"PutBucketPolicy"}}"#)
-        let handler = CollectingHandler(delay: .seconds(10))
+        let handler = CollectingHandler(delay: .seconds(16))
         let consumer = try consumer(moto, sqs, handler) { $0.heartbeatInterval = .seconds(1) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { _ = try await consumer.receiveOnce() }
-            // Generous margins: under CI load moto answers slowly, and a late extension must not look like a bug.
-            try await Task.sleep(for: .seconds(8))  // past the 6 s timeout: without the heartbeat it would be visible
+            try await Task.sleep(for: .seconds(14))
             let stolen = try await sqs.receiveMessages(maxMessages: 10, waitTimeSeconds: 0)
             #expect(stolen.isEmpty, "received by a competitor while still being processed")
             try await group.waitForAll()
