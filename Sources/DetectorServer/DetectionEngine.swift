@@ -111,7 +111,4 @@ public actor DetectionEngine {
     }
 
     public var openDriftCount: Int { open.count }
-
-    /// Open drifts forgotten because more were open than the detector tracks.
-    public var evictedOpenDrifts: Int { open.evicted }
 }

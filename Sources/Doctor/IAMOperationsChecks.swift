@@ -217,11 +217,12 @@ struct OperationsChecks {
         guard let profile = grafana.profile else {
             return .manual("alert profile \(context.options.profile) not loaded", fix: "pass --profile")
         }
-        let bundled = ["small", "large"].contains(context.options.profile)
+        // Built in means as shipped; a local alerts/<name>.yaml may have been tuned already.
+        let bundled = profile.source.hasPrefix("built-in ")
         let rules = profile.groups.flatMap(\.rules).filter { $0.datasource == "loki" }
         let thresholds = rules.map { "\($0.title) \($0.thresholdType == "gt" ? ">" : "<") \(Int($0.threshold))" }
         return .manual(
-            "profile \(profile.name)\(bundled ? " (bundled, unmodified)" : " (\(profile.source))"): \(thresholds.joined(separator: ", "))",
+            "profile \(profile.name)\(bundled ? " (built in, as shipped)" : " (\(profile.source))"): \(thresholds.joined(separator: ", "))",
             fix:
                 "after a week of baseline, copy the profile, tune the thresholds to your false-positive rate and apply your copy (seed 3.1)"
         )

@@ -168,6 +168,9 @@ struct ScenarioTests {
         #expect(Fixtures.status(report, "grafana.sign_up") == .manual)
         #expect(report.check("grafana.sign_up")?.evidence.contains("403") == true)
         #expect(Fixtures.status(report, "grafana.test_notification") == .skip)
+        // The profile came from the repository's alerts/small.yaml (a local copy may be tuned), not the built-in one.
+        let thresholds = report.check("alerts.thresholds_tuned")?.evidence ?? ""
+        #expect(thresholds.contains("alerts/small.yaml") && !thresholds.contains("built in"), "\(thresholds)")
         #expect(report.exitCode == 0, "\(report.checks.filter { $0.status == .fail }.map { "\($0.id): \($0.evidence)" })")
         #expect(adminProbes == 1, "the admin/admin probe is sent exactly once")
         let writes = await grafana.writes
