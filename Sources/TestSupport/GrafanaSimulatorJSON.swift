@@ -1,7 +1,7 @@
 import Foundation
 
 /// A JSON value as the simulators see it: parsed from request bodies and the OpenAPI document, written
-/// back in responses. Deliberately independent of the code under test (`GrafanaProvision` has its own).
+/// back in responses.
 public enum JSONNode: Sendable, Hashable {
     case null
     case bool(Bool)
@@ -57,222 +57,68 @@ public enum JSONNode: Sendable, Hashable {
         }
     }
 
-    // MARK: parsing
+    // MARK: parsing and writing
 
+    /// Parsing and writing go through Foundation's `JSONDecoder`/`JSONEncoder`: an implementation
+    /// independent of `GrafanaProvision.JSON`'s hand-written parser, so a parsing bug in the code under
+    /// test cannot be mirrored by the simulator that checks it.
     public struct ParseError: Error, CustomStringConvertible {
-        public let offset: Int
         public let reason: String
-        public var description: String { "invalid JSON at byte \(offset): \(reason)" }
+        public var description: String { "invalid JSON: \(reason)" }
     }
 
     public static func parse(_ text: String) throws -> JSONNode { try parse(Array(text.utf8)) }
 
     public static func parse(_ bytes: [UInt8]) throws -> JSONNode {
-        var parser = Parser(bytes: bytes)
-        parser.skipWhitespace()
-        let value = try parser.value(depth: 0)
-        parser.skipWhitespace()
-        guard parser.index == bytes.count else { throw ParseError(offset: parser.index, reason: "trailing characters") }
-        return value
-    }
-
-    private struct Parser {
-        let bytes: [UInt8]
-        var index = 0
-
-        mutating func skipWhitespace() {
-            while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
-        }
-
-        func fail(_ reason: String) -> ParseError { ParseError(offset: index, reason: reason) }
-
-        mutating func expect(_ literal: String, _ value: JSONNode) throws -> JSONNode {
-            let utf8 = Array(literal.utf8)
-            guard index + utf8.count <= bytes.count, Array(bytes[index..<index + utf8.count]) == utf8 else {
-                throw fail("unexpected token")
-            }
-            index += utf8.count
-            return value
-        }
-
-        mutating func value(depth: Int) throws -> JSONNode {
-            guard depth < 512 else { throw fail("nesting too deep") }
-            guard index < bytes.count else { throw fail("unexpected end of input") }
-            switch bytes[index] {
-            case UInt8(ascii: "{"):
-                index += 1
-                var fields: [String: JSONNode] = [:]
-                skipWhitespace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-                    index += 1
-                    return .object(fields)
-                }
-                while true {
-                    skipWhitespace()
-                    guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a key") }
-                    let key = try string()
-                    skipWhitespace()
-                    guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
-                    index += 1
-                    skipWhitespace()
-                    fields[key] = try value(depth: depth + 1)
-                    skipWhitespace()
-                    guard index < bytes.count else { throw fail("unterminated object") }
-                    if bytes[index] == UInt8(ascii: ",") {
-                        index += 1
-                        continue
-                    }
-                    guard bytes[index] == UInt8(ascii: "}") else { throw fail("expected ',' or '}'") }
-                    index += 1
-                    return .object(fields)
-                }
-            case UInt8(ascii: "["):
-                index += 1
-                var items: [JSONNode] = []
-                skipWhitespace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-                    index += 1
-                    return .array(items)
-                }
-                while true {
-                    skipWhitespace()
-                    items.append(try value(depth: depth + 1))
-                    skipWhitespace()
-                    guard index < bytes.count else { throw fail("unterminated array") }
-                    if bytes[index] == UInt8(ascii: ",") {
-                        index += 1
-                        continue
-                    }
-                    guard bytes[index] == UInt8(ascii: "]") else { throw fail("expected ',' or ']'") }
-                    index += 1
-                    return .array(items)
-                }
-            case UInt8(ascii: "\""): return .string(try string())
-            case UInt8(ascii: "t"): return try expect("true", .bool(true))
-            case UInt8(ascii: "f"): return try expect("false", .bool(false))
-            case UInt8(ascii: "n"): return try expect("null", .null)
-            default: return try number()
-            }
-        }
-
-        mutating func number() throws -> JSONNode {
-            let start = index
-            while index < bytes.count, let scalar = Optional(bytes[index]),
-                (scalar >= 0x30 && scalar <= 0x39) || [0x2D, 0x2B, 0x2E, 0x65, 0x45].contains(scalar)
-            {
-                index += 1
-            }
-            guard index > start, let number = Double(String(decoding: bytes[start..<index], as: UTF8.self)) else {
-                index = start
-                throw fail("unexpected character")
-            }
-            return .number(number)
-        }
-
-        mutating func string() throws -> String {
-            index += 1  // opening quote
-            var output: [UInt8] = []
-            while index < bytes.count {
-                let byte = bytes[index]
-                if byte == UInt8(ascii: "\"") {
-                    index += 1
-                    return String(decoding: output, as: UTF8.self)
-                }
-                if byte == UInt8(ascii: "\\") {
-                    index += 1
-                    guard index < bytes.count else { break }
-                    let escaped = bytes[index]
-                    index += 1
-                    switch escaped {
-                    case UInt8(ascii: "n"): output.append(0x0A)
-                    case UInt8(ascii: "t"): output.append(0x09)
-                    case UInt8(ascii: "r"): output.append(0x0D)
-                    case UInt8(ascii: "b"): output.append(0x08)
-                    case UInt8(ascii: "f"): output.append(0x0C)
-                    case UInt8(ascii: "u"):
-                        var scalar = try hex4()
-                        if scalar >= 0xD800, scalar < 0xDC00, index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
-                            bytes[index + 1] == UInt8(ascii: "u")
-                        {
-                            index += 2
-                            let low = try hex4()
-                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                        }
-                        output.append(contentsOf: Array(String(Unicode.Scalar(scalar).map(Character.init) ?? "\u{FFFD}").utf8))
-                    default: output.append(escaped)
-                    }
-                    continue
-                }
-                output.append(byte)
-                index += 1
-            }
-            throw fail("unterminated string")
-        }
-
-        mutating func hex4() throws -> UInt32 {
-            guard index + 4 <= bytes.count,
-                let value = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
-            else { throw fail("bad \\u escape") }
-            index += 4
-            return value
+        do {
+            return try JSONDecoder().decode(JSONNode.self, from: Data(bytes))
+        } catch let DecodingError.dataCorrupted(context) {
+            throw ParseError(reason: (context.underlyingError.map { "\($0)" }) ?? context.debugDescription)
+        } catch {
+            throw ParseError(reason: "\(error)")
         }
     }
-
-    // MARK: writing
 
     /// Compact JSON with sorted keys (deterministic, so tests can compare bytes).
-    public var text: String {
-        var output = ""
-        write(into: &output)
-        return output
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    public var bytes: [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // A JSONNode holds only finite numbers and valid strings: encoding cannot fail.
+        return (try? Array(encoder.encode(self))) ?? Array("null".utf8)
+    }
+}
+
+extension JSONNode: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let fields = try? container.decode([String: JSONNode].self) {
+            self = .object(fields)
+        } else if let items = try? container.decode([JSONNode].self) {
+            self = .array(items)
+        } else if let text = try? container.decode(String.self) {
+            self = .string(text)
+        } else if let flag = try? container.decode(Bool.self) {
+            self = .bool(flag)
+        } else {
+            self = .number(try container.decode(Double.self))
+        }
     }
 
-    public var bytes: [UInt8] { Array(text.utf8) }
-
-    func write(into output: inout String) {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
         switch self {
-        case .null: output += "null"
-        case .bool(let flag): output += flag ? "true" : "false"
+        case .null: try container.encodeNil()
+        case .bool(let flag): try container.encode(flag)
         case .number(let number):
-            if let whole = intValue { output += String(whole) } else { output += "\(number)" }
-        case .string(let text): Self.writeString(text, into: &output)
-        case .array(let items):
-            output += "["
-            for (offset, item) in items.enumerated() {
-                if offset > 0 { output += "," }
-                item.write(into: &output)
-            }
-            output += "]"
-        case .object(let fields):
-            output += "{"
-            for (offset, key) in fields.keys.sorted().enumerated() {
-                if offset > 0 { output += "," }
-                Self.writeString(key, into: &output)
-                output += ":"
-                fields[key]!.write(into: &output)
-            }
-            output += "}"
+            if let whole = intValue { try container.encode(whole) } else { try container.encode(number) }
+        case .string(let text): try container.encode(text)
+        case .array(let items): try container.encode(items)
+        case .object(let fields): try container.encode(fields)
         }
-    }
-
-    static func writeString(_ text: String, into output: inout String) {
-        output += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    output += String(format: "\\u%04x", scalar.value)
-                } else {
-                    output.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        output += "\""
     }
 }
 
