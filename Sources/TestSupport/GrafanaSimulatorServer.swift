@@ -23,40 +23,22 @@ public enum GrafanaSimulatorServer {
     public static func with<T: Sendable>(
         _ simulator: GrafanaSimulator, _ body: @Sendable (_ baseURL: URL) async throws -> T
     ) async throws -> T {
-        var logger = Logger(label: "grafana-simulator")
-        logger.logLevel = .critical
+        let logger = {
+            var logger = Logger(label: "grafana-simulator")
+            logger.logLevel = .critical
+            return logger
+        }()
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             try await respond(simulator, request)
         }
-        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            responder: responder, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? 0)
-                portContinuation.finish()
-            }, logger: logger)
-        let server = Task { try await app.run() }
-        var iterator = portStream.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else {
-            server.cancel()
-            _ = await server.result
-            throw SimulatorServerError(reason: "the Grafana simulator did not start")
+        return try await withServer("the Grafana simulator") { reportPort in
+            let app = Application(
+                responder: responder, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+                onServerRunning: { reportPort($0.localAddress?.port ?? 0) }, logger: logger)
+            try await app.run()
+        } _: { port in
+            try await body(URL(string: "http://127.0.0.1:\(port)")!)
         }
-        do {
-            let result = try await body(URL(string: "http://127.0.0.1:\(port)")!)
-            server.cancel()
-            _ = await server.result
-            return result
-        } catch {
-            server.cancel()
-            _ = await server.result
-            throw error
-        }
-    }
-
-    struct SimulatorServerError: Error, CustomStringConvertible {
-        let reason: String
-        var description: String { reason }
     }
 
     static func respond(_ simulator: GrafanaSimulator, _ request: Request) async throws -> Response {

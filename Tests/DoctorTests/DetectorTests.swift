@@ -3,6 +3,7 @@ import DetectorServer
 import Doctor
 import Foundation
 import Hummingbird
+import TestSupport
 import Testing
 import TfdriftCore
 
@@ -15,28 +16,12 @@ struct DetectorTests {
         let config = try ConfigLoader.load(path: workspace.appendingPathComponent("tfdrift.yaml").path, environment: variables)
         let runtime = try await DetectorRuntime.make(
             config: config, catalog: try CatalogLoader.builtIn(), logger: Fixtures.logger)
-        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = try runtime.application(
-            server: config.server, logger: Fixtures.logger, withServices: true,
-            onServerRunning: { port in
-                continuation.yield(port)
-                continuation.finish()
-            })
-        let server = Task { try await app.runService() }
-        var iterator = stream.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else {
-            server.cancel()
-            throw DoctorError("the detector did not start")
-        }
-        do {
-            let result = try await body(port)
-            server.cancel()
-            _ = await server.result
-            return result
-        } catch {
-            server.cancel()
-            _ = await server.result
-            throw error
+        return try await withServer("the detector") { reportPort in
+            let app = try runtime.application(
+                server: config.server, logger: Fixtures.logger, withServices: true, onServerRunning: reportPort)
+            try await app.runService()
+        } _: { port in
+            try await body(port)
         }
     }
 

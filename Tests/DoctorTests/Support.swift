@@ -58,28 +58,13 @@ enum Fixtures {
 
     /// Serves a Loki simulator on 127.0.0.1 with a free port.
     static func withLoki<T: Sendable>(_ simulator: LokiSimulator, _ body: @Sendable (Int) async throws -> T) async throws -> T {
-        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: simulator.router(), configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            }, logger: logger)
-        let server = Task { try await app.run() }
-        var iterator = stream.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else {
-            server.cancel()
-            throw DoctorError("the Loki simulator did not start")
-        }
-        do {
-            let result = try await body(port)
-            server.cancel()
-            _ = await server.result
-            return result
-        } catch {
-            server.cancel()
-            _ = await server.result
-            throw error
+        try await withServer("the Loki simulator") { reportPort in
+            let app = Application(
+                router: simulator.router(), configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+                onServerRunning: { reportPort($0.localAddress?.port ?? 0) }, logger: logger)
+            try await app.run()
+        } _: { port in
+            try await body(port)
         }
     }
 
