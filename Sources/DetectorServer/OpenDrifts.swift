@@ -1,3 +1,4 @@
+import DequeModule
 import Detector
 import Foundation
 
@@ -20,8 +21,7 @@ struct OpenDrifts {
     let capacity: Int
     private(set) var entries: [String: Entry] = [:]
     /// Keys in the order they were (re)opened, with the sequence number they were opened under.
-    private var order: [(key: String, sequence: Int)] = []
-    private var head = 0
+    private var order: Deque<(key: String, sequence: Int)> = []
     private var nextSequence = 0
     /// Open drifts forgotten because the table was full.
     private(set) var evicted = 0
@@ -43,9 +43,7 @@ struct OpenDrifts {
         nextSequence += 1
         entries[key] = Entry(event: slim, attributesFingerprint: attributesFingerprint, sequence: nextSequence)
         order.append((key, nextSequence))
-        while entries.count > capacity, head < order.count {
-            let oldest = order[head]
-            head += 1
+        while entries.count > capacity, let oldest = order.popFirst() {
             // Skip queue entries for drifts since resolved or reopened under a newer sequence.
             if entries[oldest.key]?.sequence == oldest.sequence {
                 entries.removeValue(forKey: oldest.key)
@@ -60,13 +58,8 @@ struct OpenDrifts {
     /// The queue also holds stale keys (resolved or reopened drifts): once it is twice the table,
     /// rebuild it from the live entries so it cannot grow without bound.
     private mutating func compactOrder() {
-        if head > 4096, head * 2 > order.count {
-            order.removeFirst(head)
-            head = 0
-        }
-        if order.count - head > 2 * capacity + 4096 {
-            order = order[head...].filter { entries[$0.key]?.sequence == $0.sequence }
-            head = 0
+        if order.count > 2 * capacity + 4096 {
+            order = Deque(order.filter { entries[$0.key]?.sequence == $0.sequence })
         }
     }
 }

@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 
 /// The event ids seen most recently, for dropping duplicate deliveries of one CloudTrail record
@@ -54,8 +55,8 @@ struct RecentEventIDs: Sendable {
 
     let capacity: Int
     private(set) var members: Set<Key> = []
-    private var order: [Key] = []
-    private var head = 0
+    /// Oldest first.
+    private var order: Deque<Key> = []
 
     init(capacity: Int) {
         precondition(capacity > 0)
@@ -72,13 +73,8 @@ struct RecentEventIDs: Sendable {
     mutating func insert(_ id: String) -> Bool {
         let key = Key(id)
         guard members.insert(key).inserted else { return false }
-        if order.count < capacity {
-            order.append(key)
-        } else {
-            members.remove(order[head])
-            order[head] = key
-            head = (head + 1) % capacity
-        }
+        order.append(key)
+        if order.count > capacity, let oldest = order.popFirst() { members.remove(oldest) }
         return true
     }
 }
@@ -94,8 +90,8 @@ struct RecentDrifts: Sendable {
     let window: Double
     let capacity: Int
     private var lastSeen: [String: Date] = [:]
-    private var order: [(key: String, time: Date)] = []
-    private var head = 0
+    /// Reports in the order they were made, oldest first.
+    private var order: Deque<(key: String, time: Date)> = []
     private var newest = Date.distantPast
 
     init(window: Double, capacity: Int) {
@@ -120,19 +116,11 @@ struct RecentDrifts: Sendable {
     private mutating func forget() {
         let horizon = newest.addingTimeInterval(-window)
         // At most two entries per insert: the table shrinks towards its bound without a pause.
-        var budget = 2
-        while budget > 0, head < order.count {
-            let oldest = order[head]
-            guard oldest.time < horizon || lastSeen.count > capacity else { break }
+        for _ in 0..<2 {
+            guard let oldest = order.first, oldest.time < horizon || lastSeen.count > capacity else { return }
+            order.removeFirst()
             // A key reported again since keeps its newer entry further along the queue.
             if lastSeen[oldest.key] == oldest.time { lastSeen.removeValue(forKey: oldest.key) }
-            head += 1
-            budget -= 1
-        }
-        // Reclaim the consumed front of the queue in one amortised O(1) step.
-        if head > 4096, head * 2 > order.count {
-            order.removeFirst(head)
-            head = 0
         }
     }
 }
