@@ -1,4 +1,5 @@
 import Foundation
+import TfdriftCore
 
 /// A JSON value: what Grafana sends and receives, desired state, and the field-level diffs between them.
 /// Objects keep no key order; output is written with sorted keys, so exports are stable.
@@ -255,25 +256,7 @@ public enum JSON: Sendable, Hashable {
         }
     }
 
-    static func writeString(_ text: String, into output: inout String) {
-        output += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    output += String(format: "\\u%04x", scalar.value)
-                } else {
-                    output.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        output += "\""
-    }
+    static func writeString(_ text: String, into output: inout String) { output += JSONText.quote(text) }
 }
 
 extension JSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
