@@ -108,7 +108,12 @@ struct CLITests {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let copy = directory.appendingPathComponent("tfdriftctl")
-        try FileManager.default.copyItem(at: Self.binary, to: copy)
+        // Copied by `cp`, not by this process: while our copy's write descriptor is open, any child another
+        // test forks at that moment inherits it until its exec, and executing the copy then fails with
+        // ETXTBSY ("Text file busy"). A descriptor that only ever lives in `cp` cannot leak that way.
+        let copied = try await Self.run(
+            [Self.binary.path, copy.path], executable: URL(fileURLWithPath: "/bin/cp"), in: directory)
+        try #require(copied.status == 0, "\(copied.stderr)")
         // No resource bundle may be needed: a container image or a host often gets the executable only.
         let quickstart = Self.repository.appendingPathComponent("examples/quickstart")
         let replay = try await Self.run(
