@@ -21,10 +21,18 @@ public enum GrafanaAuth: Sendable {
 /// that honours `Retry-After`.
 public struct RetryPolicy: Sendable {
     public var maxAttempts: Int
+    /// Attempts when Grafana cannot be reached at all. Fewer than `maxAttempts` because each one already
+    /// lasts the transport's whole connect timeout (AsyncHTTPClient keeps reconnecting for it): five of them
+    /// kept a user with a wrong URL waiting ~33 s.
+    public var maxConnectAttempts: Int
     public var baseDelay: Duration
     public var maxDelay: Duration
-    public init(maxAttempts: Int = 5, baseDelay: Duration = .milliseconds(500), maxDelay: Duration = .seconds(10)) {
+    public init(
+        maxAttempts: Int = 5, maxConnectAttempts: Int = 2, baseDelay: Duration = .milliseconds(500),
+        maxDelay: Duration = .seconds(10)
+    ) {
         self.maxAttempts = maxAttempts
+        self.maxConnectAttempts = min(maxConnectAttempts, maxAttempts)
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
     }
@@ -116,14 +124,15 @@ public struct GrafanaClient: Sendable {
             do {
                 response = try await transport.send(request)
             } catch let error as HTTPTransportError {
+                let limit = error.kind == .connect ? retry.maxConnectAttempts : retry.maxAttempts
                 let retryable = error.kind == .connect || (idempotent && error.kind == .timeout)
-                guard retryable, attempt < retry.maxAttempts else { throw error }
+                guard retryable, attempt < limit else { throw error }
                 let wait = delay(attempt: attempt, retryAfter: nil)
                 // Said at warning level: a CLI user otherwise waits in silence through the backoff.
                 logger.warning(
                     "cannot reach Grafana; retrying",
                     metadata: [
-                        "url": "\(baseURL.absoluteString)", "attempt": "\(attempt) of \(retry.maxAttempts)", "wait": "\(wait)",
+                        "url": "\(baseURL.absoluteString)", "attempt": "\(attempt) of \(limit)", "wait": "\(wait)",
                         "error": "\(error)",
                     ])
                 try await sleep(wait)

@@ -82,11 +82,24 @@ public final class AHCTransport: HTTPTransport {
                 throw HTTPTransportError(
                     kind: .tls, url: shownURL, reason: "TLS failed (\(text)); set \(caHint) for a private CA")
             }
-            if text.contains("connectionRefused") || text.contains("Connection refused") || text.contains("connect") {
-                throw HTTPTransportError(kind: .connect, url: shownURL, reason: "connection refused or unreachable: \(text)")
+            if let reason = Self.connectFailure(text) {
+                throw HTTPTransportError(kind: .connect, url: shownURL, reason: reason)
             }
             throw HTTPTransportError(kind: .other, url: shownURL, reason: text)
         }
+    }
+
+    /// Names a failure to connect plainly. NIO describes a refused connection as "connection reset (error
+    /// set): Connection refused (errno: 111)", which reads as if a connection had existed.
+    static func connectFailure(_ text: String) -> String? {
+        let known = [
+            ("Connection refused", "connection refused: nothing is listening at that host and port"),
+            ("No route to host", "no route to host"),
+            ("Network is unreachable", "network is unreachable"),
+        ]
+        if let match = known.first(where: { text.contains($0.0) }) { return match.1 }
+        if text.contains("connectionRefused") || text.contains("connect") { return "could not connect: \(text)" }
+        return nil
     }
 
     static func translate(_ error: HTTPClientError, url: String, caHint: String) -> HTTPTransportError {
