@@ -170,6 +170,7 @@ let package = Package(
             dependencies: [
                 "DetectorServer", "Detector", "TestSupport", "HTTPTransportAHC", "TfdriftCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict
         ),

@@ -25,6 +25,7 @@ providers:
 server:
   listen: "127.0.0.1:$port"
   token: bench-token
+  journal: ${JOURNAL:-true}   # JOURNAL=false measures without the ingest journal's fdatasync
 outputs:
   stdout: false
   file:

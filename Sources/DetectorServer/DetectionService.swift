@@ -67,7 +67,10 @@ public struct DetectionService: Service {
         await deliver(events)
         metrics.recordIngestToSink(batch.receivedAt.duration(to: .now))
         activity.recordEvents(at: now)
-        if fromQueue { queue.done(batch.records.count) }
+        if fromQueue {
+            queue.done(batch)
+            if let journal = queue.journal { metrics.journal(bytes: journal.bytesOnDisk) }
+        }
     }
 
     /// Hands events to every sink concurrently: one slow sink does not hold the others back.

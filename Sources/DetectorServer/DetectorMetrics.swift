@@ -28,6 +28,10 @@ public final class DetectorMetrics: Sendable {
         "tfdrift_state_load_seconds": "Time the last successful load of a state took.",
         "tfdrift_state_last_success_timestamp_seconds": "Unix time of the last successful load of a state.",
         "tfdrift_state_reload_failures_total": "State reloads that failed (the last good state stays in use).",
+        "tfdrift_ingest_journal_bytes":
+            "Bytes of accepted HTTP requests on disk in the ingest journal (processed ones until their segment is deleted).",
+        "tfdrift_ingest_journal_recovered_total":
+            "Records an earlier process accepted but had not processed, recovered from the ingest journal at start.",
         "tfdrift_open_drifts": "Drifts reported and not yet resolved by a state reload (bounded; see the evicted counter).",
         "tfdrift_open_drifts_evicted_total":
             "Open drifts forgotten because the detector tracks a bounded number; they are logged but cannot be resolved.",
@@ -120,6 +124,11 @@ public final class DetectorMetrics: Sendable {
     public func openDrifts(_ count: Int, evicted: Int) {
         gauge("tfdrift_open_drifts", []).set(Double(count))
         if evicted > 0 { counter("tfdrift_open_drifts_evicted_total", []).increment(by: Int64(evicted)) }
+    }
+
+    public func journal(bytes: Int) { gauge("tfdrift_ingest_journal_bytes", []).set(Double(bytes)) }
+    public func journalRecovered(_ count: Int) {
+        counter("tfdrift_ingest_journal_recovered_total", []).increment(by: Int64(count))
     }
 
     public func stateReloadFailed(state: String) {

@@ -78,7 +78,10 @@ public struct DetectorRuntime: Sendable {
                     maintenancePolicy: config.outputs.maintenanceNotifications, metrics: metrics, logger: logger))
         }
 
-        let queue = IngestQueue(capacity: config.server.queueCapacity)
+        let queue = IngestQueue(
+            capacity: config.server.queueCapacity,
+            journal: try config.server.journalDirectory.flatMap { try Self.openJournal($0, enabled: config.server.enabled) })
+        if let journal = queue.journal { try Self.recover(journal, into: queue, metrics: metrics, logger: logger) }
         let detection = DetectionService(
             queue: queue, engine: engine, sinks: sinks, metrics: metrics, activity: activity, logger: logger)
         let reloader = StateReloadService(
@@ -95,6 +98,36 @@ public struct DetectorRuntime: Sendable {
         services.append(contentsOf: options.sources)
         return DetectorRuntime(
             dependencies: dependencies, services: services, sinks: sinks, detection: detection, reloader: reloader)
+    }
+
+    static func openJournal(_ directory: String, enabled: Bool) throws -> IngestJournal? {
+        guard enabled else { return nil }  // no listener, nothing to journal
+        do {
+            return try IngestJournal(directory: directory)
+        } catch {
+            throw SetupError(message: "server.journal_dir: \(error)")
+        }
+    }
+
+    /// Requests an earlier process answered 202 but did not finish go first, in their original order.
+    static func recover(_ journal: IngestJournal, into queue: IngestQueue, metrics: DetectorMetrics, logger: Logger) throws {
+        let (frames, problems) = try journal.recover()
+        for problem in problems {
+            logger.warning("ingest journal: \(problem) (a write cut short by a crash, never acknowledged)")
+        }
+        guard !frames.isEmpty else { return }
+        var recovered = 0
+        for frame in frames {
+            var records: [CloudTrailRecord] = []
+            RecordDecoder(onRecord: { records.append($0) }, onMalformed: { _ in }).decode(
+                JSONBytes(frame.body), file: "ingest journal")
+            recovered += records.count
+            queue.requeueRecovered(IngestBatch(records: records, source: frame.source, journalEnd: frame.end))
+        }
+        metrics.journalRecovered(recovered)
+        logger.notice(
+            "recovered accepted events from the ingest journal",
+            metadata: ["records": "\(recovered)", "requests": "\(frames.count)", "journal": "\(journal.directory)"])
     }
 
     /// The HTTP application (TLS and mTLS when configured), for `run` and live tests.

@@ -109,8 +109,22 @@ struct Handlers: Sendable {
                 ?? "empty body: expected CloudTrail records, EventBridge envelopes or Falco alerts"
             return Self.json(.badRequest, ["error": .string(reason), "malformed": .number(String(problems.count))])
         }
-        switch dependencies.queue.offer(IngestBatch(records: records, source: source)) {
-        case .accepted:
+        let journaled = dependencies.queue.journal == nil ? nil : Array(body.readableBytesView)
+        switch dependencies.queue.offer(IngestBatch(records: records, source: source), body: journaled) {
+        case .accepted(let ticket):
+            if let ticket, let journal = dependencies.queue.journal {
+                do {
+                    try await journal.waitDurable(ticket)
+                } catch {
+                    // Queued, so it will be processed, but it is not safe on disk: the sender should retry
+                    // (a repeat is recognised by its event id).
+                    dependencies.logger.error("ingest journal: \(error)")
+                    dependencies.metrics.rejected(reason: "journal", count: records.count)
+                    return Self.json(
+                        .serviceUnavailable, ["error": .string("cannot persist the request: \(error)")],
+                        headers: [HTTPField.Name.retryAfter: "5"])
+                }
+            }
             dependencies.metrics.received(source: source, count: records.count)
             return Self.json(
                 .accepted, ["accepted": .number(String(records.count)), "malformed": .number(String(problems.count))])
@@ -120,6 +134,12 @@ struct Handlers: Sendable {
                 .tooManyRequests,
                 ["error": "ingest queue full; retry later", "queue_capacity": .number(String(dependencies.queue.capacity))],
                 headers: [HTTPField.Name.retryAfter: "1"])
+        case .journalFailed(let reason):
+            dependencies.logger.error("ingest journal: \(reason)")
+            dependencies.metrics.rejected(reason: "journal", count: records.count)
+            return Self.json(
+                .serviceUnavailable, ["error": .string("cannot persist the request: \(reason)")],
+                headers: [HTTPField.Name.retryAfter: "5"])
         case .closed:
             dependencies.metrics.rejected(reason: "shutting_down", count: records.count)
             return Self.json(.serviceUnavailable, ["error": "shutting down"], headers: [HTTPField.Name.retryAfter: "5"])
@@ -173,6 +193,7 @@ struct Handlers: Sendable {
             "sinks": .array(sinkReports),
             "queue": .object([
                 "depth": .number(String(dependencies.queue.depth)), "capacity": .number(String(dependencies.queue.capacity)),
+                "journal_bytes": dependencies.queue.journal.map { .number(String($0.bytesOnDisk)) } ?? .null,
             ]),
             "last_event": dependencies.activity.lastEvent.map { .string(Timestamp.format($0)) } ?? .null,
         ])

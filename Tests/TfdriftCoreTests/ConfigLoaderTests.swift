@@ -275,6 +275,21 @@ struct ConfigLoaderTests {
         #expect(error?.keyPath == "providers.aws.cloudtrail.kms_key_arns[0]")
     }
 
+    @Test("the ingest journal is on beside the config by default, can move, and can be turned off")
+    func ingestJournal() throws {
+        let byDefault = try ConfigLoader.parse(yaml: "server:\n  listen: \"127.0.0.1:8080\"\n", file: "/etc/tfdrift/tfdrift.yaml")
+        #expect(byDefault.server.journalDirectory == "/etc/tfdrift/tfdrift-journal")
+        let moved = try ConfigLoader.parse(yaml: "server:\n  journal_dir: journal\n", file: "/etc/tfdrift/tfdrift.yaml")
+        #expect(moved.server.journalDirectory == "/etc/tfdrift/journal")
+        let off = try ConfigLoader.parse(yaml: "server:\n  journal: false\n")
+        #expect(off.server.journalDirectory == nil)
+        let both = #expect(throws: ConfigError.self) {
+            try ConfigLoader.parse(yaml: "server:\n  journal: false\n  journal_dir: /var/lib/tfdrift\n")
+        }
+        #expect("\(both.map { "\($0)" } ?? "")".contains("journal_dir is set but journal is false"))
+        #expect(try ConfigLoader.parse(yaml: "").server.journalDirectory == nil, "no server section, no listener, no journal")
+    }
+
     @Test("an empty file is an empty configuration")
     func emptyFile() throws {
         let config = try ConfigLoader.parse(yaml: "")

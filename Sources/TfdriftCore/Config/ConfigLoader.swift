@@ -232,8 +232,13 @@ struct Reader {
     mutating func readServer(_ node: YAMLNode) throws {
         let fields = try node.fields([
             "enabled", "listen", "falco_path", "tls_cert_file", "tls_key_file", "client_ca_file", "token",
-            "token_file", "max_body_bytes", "queue_capacity", "stale_after",
+            "token_file", "max_body_bytes", "queue_capacity", "stale_after", "journal", "journal_dir",
         ])
+        if try fields["journal"]?.bool() ?? true {
+            config.server.journalDirectory = try filePath(fields["journal_dir"]) ?? resolve("tfdrift-journal")
+        } else if fields["journal_dir"] != nil {
+            throw fields.error("journal_dir is set but journal is false; remove one of them")
+        }
         if let stale = fields["stale_after"] { config.server.staleAfter = try stale.duration(minimum: 10) }
         config.server.enabled = try fields["enabled"]?.bool() ?? true
         if let listen = fields["listen"] {
