@@ -112,8 +112,8 @@ public final class IngestJournal: Sendable {
     /// The frames accepted by an earlier process and not yet processed, oldest first, and a sentence per
     /// segment that ended in a torn or corrupt frame (a crash mid-write: that request was never answered 202).
     public func recover() throws -> (frames: [JournalFrame], problems: [String]) {
-        let (start, segments) = state.withLock { state in
-            (Self.readOffset(offsetDescriptor), state.sizes.keys.filter { $0 != state.current }.sorted())
+        let (start, segments, current) = state.withLock { state in
+            (Self.readOffset(offsetDescriptor), state.sizes.keys.filter { $0 != state.current }.sorted(), state.current)
         }
         var frames: [JournalFrame] = []
         var problems: [String] = []
@@ -128,8 +128,12 @@ public final class IngestJournal: Sendable {
             frames += parsed.frames
             if let problem = parsed.problem { problems.append("\(path): \(problem)") }
         }
-        // Segments wholly behind the offset (or with nothing left in them) go now.
-        markProcessed(JournalPosition(segment: start?.segment ?? 0, offset: start?.offset ?? 0))
+        // Segments wholly behind the offset go now; with nothing to recover, every earlier segment goes
+        // (otherwise each idle restart would leave its empty segment behind).
+        markProcessed(
+            frames.isEmpty
+                ? JournalPosition(segment: current, offset: 0)
+                : JournalPosition(segment: start?.segment ?? 0, offset: start?.offset ?? 0))
         return (frames, problems)
     }
 

@@ -43,6 +43,18 @@ struct IngestJournalTests {
         }
     }
 
+    @Test("restarts without traffic leave one empty segment, not one per restart")
+    func idleRestarts() async throws {
+        try await Self.withDirectory { directory in
+            for _ in 0..<4 {
+                let journal = try IngestJournal(directory: directory)
+                let (frames, problems) = try journal.recover()
+                #expect(frames.isEmpty && problems.isEmpty)
+            }
+            #expect(Self.segments(directory).count == 1, "\(Self.segments(directory))")
+        }
+    }
+
     @Test("only what is past the processed mark is recovered; segments wholly behind it are deleted")
     func processedMark() async throws {
         try await Self.withDirectory { directory in
