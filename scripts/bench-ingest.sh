@@ -25,7 +25,8 @@ providers:
 server:
   listen: "127.0.0.1:$port"
   token: bench-token
-  journal: ${JOURNAL:-true}   # JOURNAL=false measures without the ingest journal's fdatasync
+  journal: ${JOURNAL:-true}            # JOURNAL=false: no ingest journal at all
+  journal_sync: ${JOURNAL_SYNC:-true}  # JOURNAL_SYNC=false: journal written, no fdatasync before the 202
 outputs:
   stdout: false
   file:

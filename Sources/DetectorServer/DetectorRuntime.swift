@@ -80,7 +80,9 @@ public struct DetectorRuntime: Sendable {
 
         let queue = IngestQueue(
             capacity: config.server.queueCapacity,
-            journal: try config.server.journalDirectory.flatMap { try Self.openJournal($0, enabled: config.server.enabled) })
+            journal: try config.server.journalDirectory.flatMap {
+                try Self.openJournal($0, syncs: config.server.journalSync, enabled: config.server.enabled)
+            })
         if let journal = queue.journal { try Self.recover(journal, into: queue, metrics: metrics, logger: logger) }
         let detection = DetectionService(
             queue: queue, engine: engine, sinks: sinks, metrics: metrics, activity: activity, logger: logger)
@@ -100,10 +102,10 @@ public struct DetectorRuntime: Sendable {
             dependencies: dependencies, services: services, sinks: sinks, detection: detection, reloader: reloader)
     }
 
-    static func openJournal(_ directory: String, enabled: Bool) throws -> IngestJournal? {
+    static func openJournal(_ directory: String, syncs: Bool, enabled: Bool) throws -> IngestJournal? {
         guard enabled else { return nil }  // no listener, nothing to journal
         do {
-            return try IngestJournal(directory: directory)
+            return try IngestJournal(directory: directory, syncs: syncs)
         } catch {
             throw SetupError(message: "server.journal_dir: \(error)")
         }

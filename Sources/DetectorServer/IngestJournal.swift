@@ -29,6 +29,9 @@ public struct JournalFrame: Sendable {
 /// that harmless within the detector's memory; sinks may see a repeat).
 public final class IngestJournal: Sendable {
     public let directory: String
+    /// Whether a 202 waits for `fdatasync` (power-loss safe) or only for the write (process-crash safe:
+    /// the kernel's page cache outlives a killed process, not a lost machine).
+    public let syncs: Bool
     let segmentBytes: Int
     private let state: Mutex<State>
     private let lockDescriptor: Int32
@@ -57,8 +60,9 @@ public final class IngestJournal: Sendable {
     }
 
     /// Opens (creating) the journal directory and takes its lock: two detectors must not share one.
-    public init(directory: String, segmentBytes: Int = 16 << 20) throws {
+    public init(directory: String, syncs: Bool = true, segmentBytes: Int = 16 << 20) throws {
         self.directory = directory
+        self.syncs = syncs
         self.segmentBytes = segmentBytes
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

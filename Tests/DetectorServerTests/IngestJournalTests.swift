@@ -113,6 +113,21 @@ struct IngestJournalTests {
         }
     }
 
+    @Test("without journal_sync a request is accepted once written (no sync to wait for) and still recovered")
+    func unsynced() async throws {
+        try await Self.withDirectory { directory in
+            do {
+                let queue = IngestQueue(capacity: 10, journal: try IngestJournal(directory: directory, syncs: false))
+                let body = Self.bodies(0..<1)[0]
+                var records: [CloudTrailRecord] = []
+                RecordDecoder(onRecord: { records.append($0) }, onMalformed: { _ in }).decode(JSONBytes(body), file: "test")
+                #expect(queue.offer(IngestBatch(records: records, source: "http"), body: body) == .accepted(durableTicket: nil))
+            }
+            let (frames, _) = try IngestJournal(directory: directory).recover()
+            #expect(frames.map(\.body) == Self.bodies(0..<1))
+        }
+    }
+
     @Test("two detectors cannot share a journal directory")
     func exclusive() async throws {
         try await Self.withDirectory { directory in

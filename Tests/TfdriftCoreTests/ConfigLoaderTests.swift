@@ -281,6 +281,8 @@ struct ConfigLoaderTests {
         #expect(byDefault.server.journalDirectory == "/etc/tfdrift/tfdrift-journal")
         let moved = try ConfigLoader.parse(yaml: "server:\n  journal_dir: journal\n", file: "/etc/tfdrift/tfdrift.yaml")
         #expect(moved.server.journalDirectory == "/etc/tfdrift/journal")
+        #expect(byDefault.server.journalSync, "a 202 waits for fdatasync unless told otherwise")
+        #expect(try ConfigLoader.parse(yaml: "server:\n  journal_sync: false\n").server.journalSync == false)
         let off = try ConfigLoader.parse(yaml: "server:\n  journal: false\n")
         #expect(off.server.journalDirectory == nil)
         let both = #expect(throws: ConfigError.self) {

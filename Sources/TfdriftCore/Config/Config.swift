@@ -73,6 +73,8 @@ public struct ServerConfig: Sendable {
     public var queueCapacity: Int = 10_000
     /// Accepted HTTP requests are written here before the 202, so a crash loses none (nil: no journal).
     public var journalDirectory: String?
+    /// `fdatasync` before the 202 (survives power loss); false: the write only (survives a killed process).
+    public var journalSync: Bool = true
     public var enabled: Bool = false
     /// No event for this long: log a warning (seed 2.4: 15 minutes); alerts use the metric.
     public var staleAfter: Double = 900

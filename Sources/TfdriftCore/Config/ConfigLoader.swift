@@ -233,7 +233,9 @@ struct Reader {
         let fields = try node.fields([
             "enabled", "listen", "falco_path", "tls_cert_file", "tls_key_file", "client_ca_file", "token",
             "token_file", "max_body_bytes", "queue_capacity", "stale_after", "journal", "journal_dir",
+            "journal_sync",
         ])
+        config.server.journalSync = try fields["journal_sync"]?.bool() ?? true
         if try fields["journal"]?.bool() ?? true {
             config.server.journalDirectory = try filePath(fields["journal_dir"]) ?? resolve("tfdrift-journal")
         } else if fields["journal_dir"] != nil {
