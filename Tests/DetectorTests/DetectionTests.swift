@@ -270,6 +270,20 @@ struct DetectionTests {
         #expect(quiet.summary.skipped["ignored_by_rule"] == 1)
     }
 
+    @Test(
+        "globs: literal, prefix, and fnmatch's full syntax",
+        arguments: [
+            ("aws_iam_*", "aws_iam_role", true), ("aws_iam_*", "aws_iam_", true), ("aws_iam_*", "aws_s3_bucket", false),
+            ("aws_vpc", "aws_vpc", true), ("aws_vpc", "aws_vpc_peering", false), ("*", "anything", true),
+            ("arn:aws:iam::*:role/ci-*", "arn:aws:iam::123456789012:role/ci-deploy", true),
+            ("arn:aws:iam::*:role/ci-*", "arn:aws:iam::123456789012:role/admin", false),
+            ("aws_?b", "aws_lb", true), ("aws_[ae]lb", "aws_alb", true), ("aws_[ae]lb", "aws_nlb", false),
+            ("literal\\*", "literal*", true), ("literal\\*", "literally", false),
+        ])
+    func globs(pattern: String, text: String, expected: Bool) {
+        #expect(Glob.matches(pattern, text) == expected)
+    }
+
     @Test("dedup: the same change within the window is one event; a redelivered eventID is skipped")
     func dedup() throws {
         var builder = StateBuilder()

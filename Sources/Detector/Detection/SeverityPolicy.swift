@@ -6,8 +6,18 @@ import TfdriftCore
 
 /// Shell-style globs (`arn:aws:iam::*:role/ci-*`); `*` also crosses `/` and `:`.
 public enum Glob {
+    /// Runs for every severity rule pattern on every drift, so it looks at bytes: scanning the pattern's
+    /// Characters (grapheme breaking) and fnmatch's C-string copies were ~10 % of the detector's CPU.
     public static func matches(_ pattern: String, _ text: String) -> Bool {
-        if !pattern.contains(where: { "*?[".contains($0) }) { return pattern == text }
+        let utf8 = pattern.utf8
+        // `*`, `?`, `[` and `\` (fnmatch's escape) make a pattern; anything else is compared as is.
+        guard let special = utf8.firstIndex(where: { $0 == 0x2A || $0 == 0x3F || $0 == 0x5B || $0 == 0x5C }) else {
+            return pattern == text
+        }
+        // The common shape, `aws_iam_*`: a prefix test.
+        if utf8[special] == 0x2A, utf8.index(after: special) == utf8.endIndex {
+            return text.utf8.starts(with: utf8[..<special])
+        }
         return fnmatch(pattern, text, 0) == 0
     }
 }
@@ -15,9 +25,14 @@ public enum Glob {
 /// Severity: the catalog's override for the call, then the user's rules in order, then SPEC §4's
 /// defaults (also expressed as rules, so users can read them in `--help` and the README).
 public struct SeverityPolicy: Sendable {
-    public var rules: [SeverityRule]
+    public var rules: [SeverityRule] { didSet { ordered = rules + Self.defaultRules } }
+    /// The user's rules, then the defaults: built once, not per drift.
+    private var ordered: [SeverityRule]
 
-    public init(userRules: [SeverityRule]) { rules = userRules }
+    public init(userRules: [SeverityRule]) {
+        rules = userRules
+        ordered = userRules + Self.defaultRules
+    }
 
     /// SPEC §4 defaults.
     public static let defaultRules: [SeverityRule] = [
@@ -50,7 +65,7 @@ public struct SeverityPolicy: Sendable {
         catalogOverride: Severity?, resourceType: String, driftType: DriftType, attributes: [String]
     ) -> Severity {
         if let catalogOverride { return catalogOverride }
-        for rule in rules + Self.defaultRules
+        for rule in ordered
         where Self.matches(rule, resourceType: resourceType, driftType: driftType, attributes: attributes) {
             return rule.severity
         }
