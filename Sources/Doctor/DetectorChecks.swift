@@ -21,6 +21,7 @@ struct DetectorChecks {
     func run(_ recorder: Recorder) async -> DetectorReadiness? {
         await recorder.check("detector.tls") { tls() }
         await recorder.check("detector.certificate_expiry") { certificate() }
+        await recorder.check("detector.journal") { journal() }
         guard let base = context.options.detectorURL else {
             for id in ["detector.ready", "detector.last_event", "detector.spool", "detector.token", "detector.metrics"] {
                 recorder.skip(
@@ -165,6 +166,34 @@ struct DetectorChecks {
         }
         await recorder.check("performance.resources") { resources(metrics: metricsText) }
         return readiness
+    }
+
+    /// Read from the config: without the journal a crash (OOM, SIGKILL, a node lost) drops every request
+    /// that was answered 202 but not yet processed.
+    func journal() -> Outcome {
+        guard server.enabled else { return .skip("no HTTP ingest configured (server:)") }
+        guard let directory = server.journalDirectory else {
+            return .warn(
+                "server.journal: false: requests answered 202 but not yet processed are lost if the detector crashes",
+                fix: "remove server.journal: false (the journal costs a write and a shared fdatasync per request)")
+        }
+        // The directory, or the nearest parent the detector would create it in, must be writable.
+        var existing = directory
+        while !FileManager.default.fileExists(atPath: existing), existing != "/", !existing.isEmpty {
+            existing = (existing as NSString).deletingLastPathComponent
+        }
+        guard FileManager.default.isWritableFile(atPath: existing) else {
+            return .fail(
+                "server.journal_dir \(directory): \(existing) is not writable; the detector will not start",
+                fix: "make \(existing) writable for the detector's user, or point server.journal_dir elsewhere")
+        }
+        guard server.journalSync else {
+            return .warn(
+                "journal at \(directory), written without fdatasync (server.journal_sync: false): a killed process "
+                    + "loses nothing, a lost machine may lose the last requests",
+                fix: "set server.journal_sync: true unless ingest latency matters more than a power cut")
+        }
+        return .pass("journal at \(directory); every 202 follows an fdatasync")
     }
 
     func tls() -> Outcome {

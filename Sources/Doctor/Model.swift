@@ -94,6 +94,7 @@ public enum CheckCatalog {
         ("detector.tls", "Detector ingest uses TLS (and mTLS for Falco)"),
         ("detector.token", "Detector refuses an unauthenticated POST"),
         ("detector.certificate_expiry", "Detector TLS certificate is not about to expire"),
+        ("detector.journal", "Accepted events survive a crash (ingest journal)"),
         ("detector.metrics", "Detector exposes its Prometheus metrics"),
         ("performance.event_lag", "Event processing lag (CloudTrail delivery included)"),
         ("performance.resources", "Memory and CPU measured over an hour, a day and a week (seed 2.2)"),

@@ -129,3 +129,23 @@ struct TLSConfigTests {
         #expect(report.exitCode == 2)
     }
 }
+
+@Suite("doctor: ingest journal from the configuration")
+struct JournalConfigTests {
+    @Test("the ingest journal: on and synced passes; off or unsynced warns; no listener skips")
+    func journal() async throws {
+        for (yaml, expected, evidence) in [
+            ("server:\n  listen: \"127.0.0.1:8080\"\n", CheckStatus.pass, "every 202 follows an fdatasync"),
+            ("server:\n  journal: false\n", .warn, "lost if the detector crashes"),
+            ("server:\n  journal_sync: false\n", .warn, "a lost machine may lose"),
+            ("outputs:\n  stdout: true\n", .skip, "no HTTP ingest"),
+        ] {
+            let workspace = try Fixtures.workspace(configYAML: yaml)
+            defer { try? FileManager.default.removeItem(at: workspace) }
+            let report = try await Fixtures.run(workspace: workspace, only: ["detector.journal"])
+            let check = try #require(report.check("detector.journal"))
+            #expect(check.status == expected, "\(yaml): \(check.evidence)")
+            #expect(check.evidence.contains(evidence), "\(check.evidence)")
+        }
+    }
+}
