@@ -46,7 +46,11 @@ struct ClientConnectTests {
 
     @Test("a refused port through the real transport: a plain reason, and no retry storm")
     func refusedPort() async throws {
-        let port = try freeLoopbackPort()  // closed again: nothing listens on it
+        // Held (bound, never listening) for the whole test: a released port could be taken by another
+        // test's server in the meantime.
+        let reserved = try ReservedLoopbackPort()
+        defer { withExtendedLifetime(reserved) {} }
+        let port = reserved.port
         let transport = try AHCTransport()
         let client = GrafanaClient(
             baseURL: URL(string: "http://127.0.0.1:\(port)")!, auth: .token(Secret("t")), transport: transport,
