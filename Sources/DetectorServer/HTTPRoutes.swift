@@ -118,11 +118,7 @@ struct Handlers: Sendable {
                 } catch {
                     // Queued, so it will be processed, but it is not safe on disk: the sender should retry
                     // (a repeat is recognised by its event id).
-                    dependencies.logger.error("ingest journal: \(error)")
-                    dependencies.metrics.rejected(reason: "journal", count: records.count)
-                    return Self.json(
-                        .serviceUnavailable, ["error": .string("cannot persist the request: \(error)")],
-                        headers: [HTTPField.Name.retryAfter: "5"])
+                    return journalUnavailable("\(error)", records: records.count)
                 }
             }
             dependencies.metrics.received(source: source, count: records.count)
@@ -135,15 +131,20 @@ struct Handlers: Sendable {
                 ["error": "ingest queue full; retry later", "queue_capacity": .number(String(dependencies.queue.capacity))],
                 headers: [HTTPField.Name.retryAfter: "1"])
         case .journalFailed(let reason):
-            dependencies.logger.error("ingest journal: \(reason)")
-            dependencies.metrics.rejected(reason: "journal", count: records.count)
-            return Self.json(
-                .serviceUnavailable, ["error": .string("cannot persist the request: \(reason)")],
-                headers: [HTTPField.Name.retryAfter: "5"])
+            return journalUnavailable(reason, records: records.count)
         case .closed:
             dependencies.metrics.rejected(reason: "shutting_down", count: records.count)
             return Self.json(.serviceUnavailable, ["error": "shutting down"], headers: [HTTPField.Name.retryAfter: "5"])
         }
+    }
+
+    /// The journal could not take or sync a request (disk full, I/O error): 503, so the sender retries.
+    func journalUnavailable(_ reason: String, records: Int) -> Response {
+        dependencies.logger.error("ingest journal: \(reason)")
+        dependencies.metrics.rejected(reason: "journal", count: records)
+        return Self.json(
+            .serviceUnavailable, ["error": .string("cannot persist the request: \(reason)")],
+            headers: [HTTPField.Name.retryAfter: "5"])
     }
 
     func reload(_ request: Request) async throws -> Response {
