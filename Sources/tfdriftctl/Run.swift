@@ -101,7 +101,14 @@ struct Run: AsyncParsableCommand {
                 services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
+            tasks.addTask {
+                do {
+                    try await group.run()
+                } catch let error where config.server.enabled && "\(error)".contains("Address already in use") {
+                    // NIO's IOError (errno 98) reads "bind(descriptor:ptr:bytes:): Address already in use)".
+                    throw ListenAddressInUse(listen: config.server.listen)
+                }
+            }
             if !config.cloudTrail.logPaths.isEmpty {
                 try await runtime.ingestFiles(config.cloudTrail.logPaths, logger: logger)
                 // Only files: stop once they are processed (the shutdown drains and flushes).
@@ -109,6 +116,15 @@ struct Run: AsyncParsableCommand {
             }
             try await tasks.waitForAll()
         }
+    }
+}
+
+/// `server.listen` names an address another process already listens on.
+struct ListenAddressInUse: Error, CustomStringConvertible {
+    let listen: String
+    var description: String {
+        "server.listen \(listen): the address is already in use — another process (another tfdriftctl?) listens there; "
+            + "stop it or choose another port"
     }
 }
 

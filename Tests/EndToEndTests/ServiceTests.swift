@@ -24,33 +24,39 @@ struct ServiceTests {
         }
     }
 
-    static func start(configYAML: String, directory: URL, scheme: String = "http", transport: AHCTransport) async throws -> Server
-    {
-        let config = directory.appendingPathComponent("tfdrift.yaml")
-        try configYAML.write(to: config, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = CLITests.binary
-        process.arguments = ["run", "--config", config.path, "--log-level", "warning"]
-        let stderr = Pipe()
-        process.standardError = stderr
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let port = Int(
-            configYAML.split(separator: "127.0.0.1:").dropFirst().first.flatMap { Int($0.prefix { $0.isNumber }) } ?? 0)
-        // Wait until /healthz answers (bounded).
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            if let response = try? await transport.send(
-                HTTPRequest(method: "GET", url: URL(string: "\(scheme)://127.0.0.1:\(port)/healthz")!, timeout: .seconds(2))),
-                response.status == 200
-            {
-                return Server(process: process, port: port, stderr: stderr)
+    /// Starts `tfdriftctl run` with `configYAML(port)` on a free loopback port. The port is free when chosen
+    /// but bound only when the detector starts; if a parallel test's server was given it meanwhile (the
+    /// detector then says the address is in use), another port is tried.
+    static func start(
+        directory: URL, scheme: String = "http", transport: AHCTransport, configYAML: (Int) -> String
+    ) async throws -> Server {
+        var log = ""
+        for _ in 0..<5 {
+            let port = try freeLoopbackPort()
+            let config = directory.appendingPathComponent("tfdrift.yaml")
+            try configYAML(port).write(to: config, atomically: true, encoding: .utf8)
+            let process = Process()
+            process.executableURL = CLITests.binary
+            process.arguments = ["run", "--config", config.path, "--log-level", "warning"]
+            let stderr = Pipe()
+            process.standardError = stderr
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            // Wait until /healthz answers (bounded).
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline, process.isRunning {
+                if let response = try? await transport.send(
+                    HTTPRequest(method: "GET", url: URL(string: "\(scheme)://127.0.0.1:\(port)/healthz")!, timeout: .seconds(2))),
+                    response.status == 200
+                {
+                    return Server(process: process, port: port, stderr: stderr)
+                }
+                try await Task.sleep(for: .milliseconds(100))
             }
-            if !process.isRunning { break }
-            try await Task.sleep(for: .milliseconds(100))
+            if process.isRunning { process.terminate() }
+            log = String(decoding: stderr.fileHandleForReading.availableData, as: UTF8.self)
+            if !log.contains("already in use") { break }
         }
-        process.terminate()
-        let log = String(decoding: stderr.fileHandleForReading.availableData, as: UTF8.self)
         throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "server did not start: \(log)"])
     }
 
@@ -62,19 +68,20 @@ struct ServiceTests {
     func gracefulShutdown() async throws {
         let directory = try CLITests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let port = try freeLoopbackPort()
         let log = directory.appendingPathComponent("drifts.log").path
         let transport = try AHCTransport()
-        let server = try await Self.start(
-            configYAML: """
-                server:
-                  listen: "127.0.0.1:\(port)"
-                  token: e2e-token
-                outputs:
-                  stdout: false
-                  file:
-                    path: \(log)
-                """, directory: directory, transport: transport)
+        let server = try await Self.start(directory: directory, transport: transport) { port in
+            """
+            server:
+              listen: "127.0.0.1:\(port)"
+              token: e2e-token
+            outputs:
+              stdout: false
+              file:
+                path: \(log)
+            """
+        }
+        let port = server.port
         let accepted = Counter()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<4 {
@@ -106,10 +113,10 @@ struct ServiceTests {
     func crashRecovery() async throws {
         let directory = try CLITests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let port = try freeLoopbackPort()
         let log = directory.appendingPathComponent("drifts.log").path
         let transport = try AHCTransport()
-        let configYAML = """
+        let configYAML = { (port: Int) in
+            """
             server:
               listen: "127.0.0.1:\(port)"
               queue_capacity: 100000
@@ -118,6 +125,7 @@ struct ServiceTests {
               file:
                 path: \(log)
             """
+        }
         func loggedIDs() -> [String] {
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             return text.split(separator: "\n").compactMap { line in
@@ -126,7 +134,8 @@ struct ServiceTests {
         }
         // 40 requests of 500 records: accepting one is a parse and an append; detecting 20,000 takes seconds,
         // so at the kill most accepted records are still waiting in the queue.
-        let server = try await Self.start(configYAML: configYAML, directory: directory, transport: transport)
+        let server = try await Self.start(directory: directory, transport: transport, configYAML: configYAML)
+        let port = server.port
         let accepted = Collected()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<4 {
@@ -153,14 +162,14 @@ struct ServiceTests {
         // The precondition that makes this test mean something: the crash did cut processing short.
         #expect(beforeCrash.count < acceptedIDs.count, "everything was processed before the kill; nothing to recover")
 
-        let restarted = try await Self.start(configYAML: configYAML, directory: directory, transport: transport)
+        let restarted = try await Self.start(directory: directory, transport: transport, configYAML: configYAML)
         defer { if restarted.process.isRunning { kill(restarted.process.processIdentifier, SIGKILL) } }
         let deadline = ContinuousClock.now + .seconds(120)
         while Set(loggedIDs()).count < acceptedIDs.count, ContinuousClock.now < deadline, restarted.process.isRunning {
             try await Task.sleep(for: .milliseconds(200))
         }
         let metrics = try await transport.send(
-            HTTPRequest(method: "GET", url: URL(string: "http://127.0.0.1:\(port)/metrics")!, timeout: .seconds(5)))
+            HTTPRequest(method: "GET", url: URL(string: "http://127.0.0.1:\(restarted.port)/metrics")!, timeout: .seconds(5)))
         let text = String(decoding: metrics.body, as: UTF8.self)
         let recovered =
             text.split(separator: "\n").first { $0.hasPrefix("tfdrift_ingest_journal_recovered_total ") }
@@ -180,26 +189,42 @@ struct ServiceTests {
         #expect(sizes == [0], "\(segments): \(sizes)")
     }
 
+    @Test("a server.listen port that is taken: exit 1 with a sentence naming the key, not NIO's bind error")
+    func addressInUse() async throws {
+        let directory = try CLITests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let taken = try ReservedLoopbackPort()
+        let config = directory.appendingPathComponent("tfdrift.yaml")
+        try "server:\n  listen: \"127.0.0.1:\(taken.port)\"\n".write(to: config, atomically: true, encoding: .utf8)
+        let result = try await CLITests.run(["run", "--config", config.path, "--log-level", "warning"], in: directory)
+        #expect(result.status == 1)
+        #expect(
+            result.stderr.contains("server.listen 127.0.0.1:\(taken.port): the address is already in use"), "\(result.stderr)")
+        #expect(!result.stderr.contains("bind(descriptor"))
+        withExtendedLifetime(taken) {}
+    }
+
     @Test("TLS and mTLS on the listener with certificates the test generates; wrong or missing token is 401")
     func tlsAndMutualTLS() async throws {
         let directory = try CLITests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         try await Certificates.generate(in: directory)
-        let port = try freeLoopbackPort()
         func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
         let trusted = try AHCTransport(
             tls: TLSClientSettings(caFile: path("ca.pem"), certificateFile: path("client.pem"), keyFile: path("client.key")))
-        let server = try await Self.start(
-            configYAML: """
-                server:
-                  listen: "127.0.0.1:\(port)"
-                  token: tls-token
-                  tls_cert_file: \(path("server.pem"))
-                  tls_key_file: \(path("server.key"))
-                  client_ca_file: \(path("ca.pem"))
-                outputs:
-                  stdout: false
-                """, directory: directory, scheme: "https", transport: trusted)
+        let server = try await Self.start(directory: directory, scheme: "https", transport: trusted) { port in
+            """
+            server:
+              listen: "127.0.0.1:\(port)"
+              token: tls-token
+              tls_cert_file: \(path("server.pem"))
+              tls_key_file: \(path("server.key"))
+              client_ca_file: \(path("ca.pem"))
+            outputs:
+              stdout: false
+            """
+        }
+        let port = server.port
         // If an expectation throws, the server must not outlive the test (SIGKILL: nothing to wait for).
         defer { if server.process.isRunning { kill(server.process.processIdentifier, SIGKILL) } }
         let url = URL(string: "https://127.0.0.1:\(port)/api/v1/events")!
