@@ -451,7 +451,7 @@ struct MotoTests {
         #expect(depth.visible == 0 && depth.inFlight == 0, "\(depth)")
     }
 
-    @Test("two consumers on one queue (competing consumers) handle every object exactly once; run() ends on cancellation")
+    @Test("two consumers on one queue (competing consumers) handle every object, share the work and empty the queue")
     func competingConsumers() async throws {
         let moto = try Moto.connect()
         let (sqs, _) = try await moto.createQueue(Moto.unique("shared"), visibilityTimeout: 30)
@@ -478,14 +478,22 @@ struct MotoTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await first.run() }
             group.addTask { try await second.run() }
-            while handler.keys.count < keys.count, ContinuousClock.now - started < .seconds(30) {
+            while Set(handler.keys).count < keys.count, ContinuousClock.now - started < .seconds(30) {
                 try await Task.sleep(for: .milliseconds(100))
             }
             try await Task.sleep(for: .milliseconds(300))  // let the last batches delete
             group.cancelAll()
             try await group.waitForAll()
         }
-        #expect(handler.keys.sorted() == keys.sorted(), "every object exactly once")
+        // At least once, not exactly once: a standard SQS queue may deliver a message twice, and moto does
+        // when two receives race (moto/sqs/models.py checks and marks messages without holding its queue
+        // lock). Seen once in CI with 30 s of visibility left, so not a lapse of ours; the detector's event
+        // ids make a repeat harmless.
+        let handled = handler.keys
+        #expect(Set(handled) == Set(keys), "every object handled")
+        if handled.count > keys.count {
+            print("note: \(handled.count - keys.count) duplicate deliveries from the queue (at-least-once)")
+        }
         #expect(
             first.statistics.snapshot.objectsHandled > 0 && second.statistics.snapshot.objectsHandled > 0, "both shared the work")
         let depth = try await moto.queueDepth(sqs)
