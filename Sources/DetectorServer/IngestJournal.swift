@@ -23,7 +23,8 @@ public struct JournalFrame: Sendable {
 /// (SIGKILL, OOM, power loss) loses nothing that was accepted; the next start processes what was left.
 ///
 /// Bodies are appended as frames (length, CRC-32, source label, bytes) to numbered segment files. Many
-/// requests share one `fdatasync` (group commit): whoever finds no sync running syncs for everyone waiting.
+/// requests share one `fdatasync` (group commit), run on the journal's own dispatch queue for everyone
+/// waiting at that moment.
 /// A fixed-width offset file says how far detection got; segments wholly behind it are deleted. Delivery is
 /// at least once: a crash between detection and the offset update repeats a few requests (event ids make
 /// that harmless within the detector's memory; sinks may see a repeat).
@@ -50,8 +51,11 @@ public final class IngestJournal: Sendable {
         var synced = 0
         var syncing = false
         var waiters: [(ticket: Int, continuation: CheckedContinuation<Void, any Error>)] = []
-        var processed: JournalPosition?
     }
+
+    /// Frame header: body length (4 bytes, little-endian), CRC-32 of label length + label + body (4), label
+    /// length (1).
+    static let headerBytes = 9
 
     public struct Failure: Error, CustomStringConvertible, Sendable {
         public let path: String
@@ -145,20 +149,21 @@ public final class IngestJournal: Sendable {
         var frames: [JournalFrame] = []
         var at = start
         while at < bytes.count {
-            guard at + 9 <= bytes.count else { return (frames, "torn frame header at byte \(at); the rest is skipped") }
+            guard at + headerBytes <= bytes.count else {
+                return (frames, "torn frame header at byte \(at); the rest is skipped")
+            }
             let length = Int(readUInt32(bytes, at))
             let checksum = readUInt32(bytes, at + 4)
-            let labelLength = Int(bytes[at + 8])
-            let end = at + 9 + labelLength + length
+            let bodyStart = at + headerBytes + Int(bytes[at + 8])
+            let end = bodyStart + length
             guard end <= bytes.count else { return (frames, "torn frame at byte \(at); the rest is skipped") }
             guard CRC32.checksum(bytes[(at + 8)..<end]) == checksum else {
                 return (frames, "checksum mismatch at byte \(at); the rest is skipped")
             }
-            let label = String(decoding: bytes[(at + 9)..<(at + 9 + labelLength)], as: UTF8.self)
             frames.append(
                 JournalFrame(
-                    source: label, body: Array(bytes[(at + 9 + labelLength)..<end]),
-                    end: JournalPosition(segment: segment, offset: end)))
+                    source: String(decoding: bytes[(at + headerBytes)..<bodyStart], as: UTF8.self),
+                    body: Array(bytes[bodyStart..<end]), end: JournalPosition(segment: segment, offset: end)))
             at = end
         }
         return (frames, nil)
@@ -166,12 +171,12 @@ public final class IngestJournal: Sendable {
 
     // MARK: appending
 
-    /// Appends one request body. Returns where it ends (for `markProcessed`) and a ticket for
-    /// `waitDurable`; the caller answers 202 only after that. Not durable yet when this returns.
-    public func append(source: String, body: [UInt8]) throws -> (position: JournalPosition, ticket: Int) {
+    /// Appends one request body. Returns where it ends (for `markProcessed`) and, when the journal syncs, a
+    /// ticket for `waitDurable`; the caller answers 202 only after that. Not durable yet when this returns.
+    public func append(source: String, body: [UInt8]) throws -> (position: JournalPosition, ticket: Int?) {
         let label = Array(source.utf8.prefix(255))
         var frame = [UInt8]()
-        frame.reserveCapacity(9 + label.count + body.count)
+        frame.reserveCapacity(Self.headerBytes + label.count + body.count)
         Self.appendUInt32(&frame, UInt32(body.count))
         Self.appendUInt32(&frame, 0)
         frame.append(UInt8(label.count))
@@ -197,7 +202,7 @@ public final class IngestJournal: Sendable {
             let end = state.sizes[state.current, default: 0] + frame.count
             state.sizes[state.current] = end
             state.appended += frame.count
-            return (JournalPosition(segment: state.current, offset: end), state.appended)
+            return (JournalPosition(segment: state.current, offset: end), syncs ? state.appended : nil)
         }
     }
 
@@ -219,9 +224,11 @@ public final class IngestJournal: Sendable {
         state.sizes[next] = 0
     }
 
-    /// Returns once everything up to `ticket` is on disk. Concurrent callers share one `fdatasync`, run on
-    /// the journal's own dispatch queue: a sync must not block Swift concurrency's few threads.
-    public func waitDurable(_ ticket: Int) async throws {
+    /// Returns once everything up to `ticket` is on disk (at once for no ticket: a journal that does not
+    /// sync). Concurrent callers share one `fdatasync`, run on the journal's own dispatch queue: a sync must
+    /// not block Swift concurrency's few threads.
+    public func waitDurable(_ ticket: Int?) async throws {
+        guard let ticket else { return }
         enum Step { case done, wait, startSyncing }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let step: Step = state.withLock { state in
@@ -278,7 +285,6 @@ public final class IngestJournal: Sendable {
     /// Detection is done with everything up to `position`: remember it, and delete segments behind it.
     public func markProcessed(_ position: JournalPosition) {
         let doomed: [(UInt64, Int32?)] = state.withLock { state in
-            state.processed = position
             let behind = state.sizes.filter { segment, size in
                 segment != state.current
                     && (segment < position.segment || (segment == position.segment && position.offset >= size))

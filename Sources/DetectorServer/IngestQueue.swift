@@ -59,7 +59,7 @@ public final class IngestQueue: Sendable {
                 do {
                     let appended = try journal.append(source: batch.source, body: body)
                     batch.journalEnd = appended.position
-                    ticket = journal.syncs ? appended.ticket : nil
+                    ticket = appended.ticket
                 } catch {
                     return .journalFailed("\(error)")
                 }
