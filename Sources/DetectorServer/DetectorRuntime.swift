@@ -120,9 +120,8 @@ public struct DetectorRuntime: Sendable {
         guard !frames.isEmpty else { return }
         var recovered = 0
         for frame in frames {
-            var records: [CloudTrailRecord] = []
-            RecordDecoder(onRecord: { records.append($0) }, onMalformed: { _ in }).decode(
-                JSONBytes(frame.body), file: "ingest journal")
+            // Malformed values were counted when the request was first accepted.
+            let (records, _) = RecordDecoder.records(in: JSONBytes(frame.body), file: "ingest journal")
             recovered += records.count
             queue.requeueRecovered(IngestBatch(records: records, source: frame.source, journalEnd: frame.end))
         }
@@ -192,9 +191,7 @@ public struct DetectorRuntime: Sendable {
         if let missing = listing.missing.first { throw InputFiles.ReadError(path: missing, reason: "no such file or directory") }
         for file in listing.files {
             let bytes = try InputFiles.read(file)
-            var records: [CloudTrailRecord] = []
-            var problems = 0
-            RecordDecoder(onRecord: { records.append($0) }, onMalformed: { _ in problems += 1 }).decode(bytes, file: file)
+            let (records, problems) = RecordDecoder.records(in: bytes, file: file)
             if problems > 0 { await dependencies.engine.countMalformed(problems) }
             while dependencies.queue.offer(IngestBatch(records: records, source: "file")) == .full {
                 try await Task.sleep(for: .milliseconds(50))

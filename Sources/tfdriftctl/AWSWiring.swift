@@ -102,10 +102,7 @@ final class AWSWiring: Sendable {
             let buffer: JSONBytes =
                 bytes.withUnsafeBufferPointer { raw in Gzip.isGzip(raw.baseAddress!, count: raw.count) }
                 ? try bytes.withUnsafeBufferPointer { try Gzip.decompress($0.baseAddress!, count: $0.count) } : JSONBytes(bytes)
-            var records: [CloudTrailRecord] = []
-            var malformed = 0
-            RecordDecoder(onRecord: { records.append($0) }, onMalformed: { _ in malformed += 1 }).decode(
-                buffer, file: origin.description)
+            let (records, malformed) = RecordDecoder.records(in: buffer, file: origin.description)
             await detection.handleDirectly(records, source: "sqs", malformed: malformed)
         }
         let consumer = CloudTrailQueueConsumer(sqs: sqs, s3: s3, handler: handler, configuration: configuration, logger: logger)

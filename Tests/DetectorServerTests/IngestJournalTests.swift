@@ -119,8 +119,7 @@ struct IngestJournalTests {
             do {
                 let queue = IngestQueue(capacity: 10, journal: try IngestJournal(directory: directory, syncs: false))
                 let body = Self.bodies(0..<1)[0]
-                var records: [CloudTrailRecord] = []
-                RecordDecoder(onRecord: { records.append($0) }, onMalformed: { _ in }).decode(JSONBytes(body), file: "test")
+                let (records, _) = RecordDecoder.records(in: JSONBytes(body), file: "test")
                 #expect(queue.offer(IngestBatch(records: records, source: "http"), body: body) == .accepted(durableTicket: nil))
             }
             let (frames, _) = try IngestJournal(directory: directory).recover()
@@ -179,9 +178,8 @@ struct IngestJournalTests {
             let journal = try IngestJournal(directory: try #require(config.server.journalDirectory))
             let queue = IngestQueue(capacity: 100, journal: journal)
             for n in 0..<20 {
-                var records: [CloudTrailRecord] = []
                 let body = Array(ServerFixtures.createVpc(n).utf8)
-                RecordDecoder(onRecord: { records.append($0) }, onMalformed: { _ in }).decode(JSONBytes(body), file: "test")
+                let (records, _) = RecordDecoder.records(in: JSONBytes(body), file: "test")
                 guard case .accepted(let ticket?) = queue.offer(IngestBatch(records: records, source: "http"), body: body) else {
                     Issue.record("not accepted")
                     return

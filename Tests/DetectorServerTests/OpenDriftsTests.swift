@@ -45,9 +45,8 @@ struct OpenDriftsTests {
         let evaluator = DriftEvaluator(
             catalog: ServerFixtures.catalog, index: StateIndex(states: [state]), config: TfdriftConfig())
         let engine = DetectionEngine(evaluator: evaluator, maxOpenDrifts: 2)
-        var records: [CloudTrailRecord] = []
-        RecordDecoder(onRecord: { records.append($0) }, onMalformed: { _ in }).decode(
-            JSONBytes(string: (1...4).map(ServerFixtures.createVpc).joined(separator: "\n")), file: "body")
+        let (records, _) = RecordDecoder.records(
+            in: JSONBytes(string: (1...4).map(ServerFixtures.createVpc).joined(separator: "\n")), file: "body")
         #expect(records.count == 4)
         let outcome = await engine.processCounting(records)
         #expect(outcome.events.count == 4)

@@ -32,6 +32,15 @@ public struct RecordDecoder {
         self.onSkip = onSkip
     }
 
+    /// The records of a whole input and how many values were malformed, for callers that only count the
+    /// problems (the SQS source, `run`'s file sources, ingest-journal recovery).
+    public static func records(in bytes: JSONBytes, file: String) -> (records: [CloudTrailRecord], malformed: Int) {
+        var records: [CloudTrailRecord] = []
+        var malformed = 0
+        RecordDecoder(onRecord: { records.append($0) }, onMalformed: { _ in malformed += 1 }).decode(bytes, file: file)
+        return (records, malformed)
+    }
+
     /// Decodes a whole input. Top-level values may follow each other (NDJSON); when one is broken,
     /// decoding resumes at the next line.
     public func decode(_ bytes: JSONBytes, file: String) {
