@@ -60,6 +60,19 @@ struct ServiceTests {
         throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "server did not start: \(log)"])
     }
 
+    /// A detector on `port` that writes its drift events to `log` only; `server` adds one line under `server:`.
+    static func driftLogConfig(port: Int, log: String, server: String) -> String {
+        """
+        server:
+          listen: "127.0.0.1:\(port)"
+          \(server)
+        outputs:
+          stdout: false
+          file:
+            path: \(log)
+        """
+    }
+
     static func createVpc(_ n: Int) -> String {
         #"{"eventTime":"2026-01-01T00:00:00Z","eventSource":"ec2.amazonaws.com","eventName":"CreateVpc","eventID":"e2e-\#(n)","readOnly":false,"eventType":"AwsApiCall","awsRegion":"us-east-1","recipientAccountId":"123456789012","userAgent":"aws-cli/2","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/alice"},"responseElements":{"vpc":{"vpcId":"vpc-e2e-\#(n)"}}}"#
     }
@@ -71,15 +84,7 @@ struct ServiceTests {
         let log = directory.appendingPathComponent("drifts.log").path
         let transport = try AHCTransport()
         let server = try await Self.start(directory: directory, transport: transport) { port in
-            """
-            server:
-              listen: "127.0.0.1:\(port)"
-              token: e2e-token
-            outputs:
-              stdout: false
-              file:
-                path: \(log)
-            """
+            Self.driftLogConfig(port: port, log: log, server: "token: e2e-token")
         }
         let port = server.port
         let accepted = Counter()
@@ -115,17 +120,7 @@ struct ServiceTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let log = directory.appendingPathComponent("drifts.log").path
         let transport = try AHCTransport()
-        let configYAML = { (port: Int) in
-            """
-            server:
-              listen: "127.0.0.1:\(port)"
-              queue_capacity: 100000
-            outputs:
-              stdout: false
-              file:
-                path: \(log)
-            """
-        }
+        let configYAML = { (port: Int) in Self.driftLogConfig(port: port, log: log, server: "queue_capacity: 100000") }
         func loggedIDs() -> [String] {
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             return text.split(separator: "\n").compactMap { line in
