@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 records=${1:-200000}
 resources=${2:-50000}
-shared=${SHARED:-../shared}
+shared=${SHARED:-Tests/Fixtures}
 out=bench-out
 mkdir -p "$out"
 command -v taskset >/dev/null || { echo "taskset (util-linux) is required"; exit 1; }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's test command: installs what the tests need on a fresh Debian machine, then runs them.
-# Tests read the real CloudTrail sample in ../shared (beside the repository).
+# Test data from other projects lives in Tests/Fixtures (provenance in each SOURCE.md): a clone alone runs the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh

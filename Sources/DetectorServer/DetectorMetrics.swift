@@ -1,5 +1,6 @@
 import Prometheus
 import Synchronization
+import TfdriftCore
 
 /// The detector's Prometheus metrics (SPEC §6), on a registry owned by one server instance (so tests
 /// can run several). Registered directly on swift-prometheus rather than through swift-metrics

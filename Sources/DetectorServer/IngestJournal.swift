@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TfdriftCore
 
 #if canImport(Glibc)
     import Glibc

@@ -1,6 +1,7 @@
 import Detector
 import Foundation
 import Synchronization
+import TfdriftCore
 
 /// Records accepted by an ingest route, waiting for detection.
 public struct IngestBatch: Sendable {

@@ -1,6 +1,7 @@
 import DequeModule
 import Detector
 import Foundation
+import TfdriftCore
 
 /// Drifts reported and not yet explained by a state reload, so that a later reload can report them
 /// `drift_resolved`. One entry per resource (the latest drift wins).

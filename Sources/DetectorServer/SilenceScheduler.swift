@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import TfdriftCore
 
 /// Keeps the silence horizon filled while the detector runs (`advanced.silences.keep_filled`): runs the
 /// schedule at start and then every `interval`, so maintenance windows never run out of silences. After

@@ -2,6 +2,7 @@ import Detector
 import Foundation
 import Logging
 import ServiceLifecycle
+import TfdriftCore
 
 /// Health of one sink, for `/readyz`.
 public struct SinkHealth: Sendable {

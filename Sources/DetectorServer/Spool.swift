@@ -1,4 +1,5 @@
 import Foundation
+import TfdriftCore
 
 #if canImport(Glibc)
     import Glibc

@@ -78,5 +78,5 @@ public enum DoctorRenderer {
             .replacingOccurrences(of: "\r\n", with: "<br>").replacingOccurrences(of: "\n", with: "<br>")
     }
 
-    static func quote(_ text: String) -> String { JSONText.quote(text) }
+    static func quote(_ text: String) -> String { JSONWriter.quoted(text) }
 }

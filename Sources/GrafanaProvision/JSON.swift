@@ -256,7 +256,7 @@ public enum JSON: Sendable, Hashable {
         }
     }
 
-    static func writeString(_ text: String, into output: inout String) { output += JSONText.quote(text) }
+    static func writeString(_ text: String, into output: inout String) { output += JSONWriter.quoted(text) }
 }
 
 extension JSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,

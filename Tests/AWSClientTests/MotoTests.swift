@@ -115,7 +115,7 @@ final class CollectingHandler: CloudTrailPayloadHandler {
     }
 }
 
-let trailDirectory = sharedDirectory.appendingPathComponent(
+let trailDirectory = fixturesDirectory.appendingPathComponent(
     "cloudtrail/invictus-ir-aws_dataset/AWSLogs/218007301253/CloudTrail/us-east-1/2023/07/10")
 
 func trailFiles(_ count: Int) throws -> [(name: String, bytes: [UInt8])] {

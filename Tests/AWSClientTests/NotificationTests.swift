@@ -6,7 +6,7 @@ import TfdriftCore
 
 @Suite("CloudTrail notifications, keys, state locations, IAM policy")
 struct NotificationTests {
-    static let notifications = sharedDirectory.appendingPathComponent("cloudtrail/notifications")
+    static let notifications = fixturesDirectory.appendingPathComponent("cloudtrail/notifications")
     static let key =
         "AWSLogs/218007301253/CloudTrail/us-east-1/2023/07/10/218007301253_CloudTrail_us-east-1_20230710T1220Z_r7NFD65BgeDMqD23.json.gz"
 

@@ -3,7 +3,7 @@ import Testing
 
 @testable import AWSClient
 
-/// The official SigV4 suite in `../shared/aws-sigv4` (see its SOURCE.md). Every case of both layouts is
+/// The official SigV4 suite in `Tests/Fixtures/aws-sigv4` (see its SOURCE.md). Every case of both layouts is
 /// applied; none is skipped:
 /// - aws-c-auth `v4/*` (38 cases): header signing and query signing, each checked at every step
 ///   (canonical request, string to sign, signature, and the signed request's Authorization header or
@@ -13,11 +13,10 @@ import Testing
 ///   sign and Authorization header. botocore itself skips `normalize-path/get-space` and the three
 ///   duplicate-query-key cases because Python's request-line parser cannot read them; our parser can,
 ///   so they run here too.
-/// Not applicable, so not copied into `../shared`: the `v4a` (ECDSA multi-region) cases — we sign with v4 only.
+/// Not applicable, so not copied: the `v4a` (ECDSA multi-region) cases — we sign with v4 only.
 @Suite("SigV4 official test vectors")
 struct SigV4VectorTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("../shared/aws-sigv4").standardized
+    static let root = fixturesDirectory.appendingPathComponent("aws-sigv4")
     static let awsCAuth = root.appendingPathComponent("aws-c-auth/v4")
     static let botocore = root.appendingPathComponent("botocore")
     static let date = Date(timeIntervalSince1970: 1_440_938_160)  // 2015-08-30T12:36:00Z

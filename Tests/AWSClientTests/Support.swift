@@ -77,5 +77,6 @@ final class TemporaryDirectory: Sendable {
     }
 }
 
-let sharedDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("../shared").standardized
+/// Test data from other projects, copied into the repository with its provenance (Tests/Fixtures/*/SOURCE.md).
+let fixturesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Fixtures")

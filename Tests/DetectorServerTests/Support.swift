@@ -28,7 +28,6 @@ func gracefulShutdownPause() async throws { try await gracefulShutdown() }
 enum ServerFixtures {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-    static let shared = repository.deletingLastPathComponent().appendingPathComponent("shared")
     static let logger: Logger = {
         var logger = Logger(label: "test")
         logger.logLevel = .warning

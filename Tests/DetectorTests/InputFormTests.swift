@@ -1,6 +1,7 @@
 import Detector
 import Foundation
 import Testing
+import TfdriftCore
 
 @Suite("input forms")
 struct InputFormTests {

@@ -1,5 +1,6 @@
 import Detector
 import Testing
+import TfdriftCore
 
 @Suite("JSON scanner")
 struct JSONScannerTests {

@@ -7,9 +7,8 @@ import TfdriftCore
 enum Fixtures {
     static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     static let repository = testsDirectory.deletingLastPathComponent().deletingLastPathComponent()
-    /// The shared CloudTrail sample lives beside the repository (`../shared`), in CI too.
-    static let shared = repository.deletingLastPathComponent().appendingPathComponent("shared")
-    static let cloudTrail = shared.appendingPathComponent("cloudtrail")
+    /// Real third-party CloudTrail (Tests/Fixtures/cloudtrail, provenance and licences in its SOURCE.md).
+    static let cloudTrail = repository.appendingPathComponent("Tests/Fixtures/cloudtrail")
 
     static func path(_ relative: String) -> String {
         testsDirectory.appendingPathComponent("Fixtures").appendingPathComponent(relative).path

@@ -60,9 +60,7 @@ struct AWSPipelineTests {
         let logBucket = "ct-logs-\(suffix)"
         try await s3.createBucket(logBucket)
         let corpus = try InputFiles.read(
-            CLITests.repository.deletingLastPathComponent().appendingPathComponent(
-                "shared/cloudtrail/stratus-red-team-detonation-logs.json.gz"
-            ).path)
+            CLITests.repository.appendingPathComponent("Tests/Fixtures/cloudtrail/stratus-red-team-detonation-logs.json.gz").path)
         var records: [String] = []
         let text = String(decoding: UnsafeBufferPointer(start: corpus.base, count: corpus.count), as: UTF8.self)
         let value = try JSONValue.parse(text)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Builds the replay benchmark corpus: the real records of ../shared/cloudtrail repeated to at least
+"""Builds the replay benchmark corpus: the real records of Tests/Fixtures/cloudtrail repeated to at least
 N records, written as uncompressed trail files ({"Records": [...]}, 1,000 records each) in the S3
 key layout. Each copy gets a fresh eventID so the detector's duplicate-delivery check does not
 short-cut the work. Deterministic: the same N gives the same files."""

@@ -65,7 +65,7 @@ public struct IAMPolicyDocument: Sendable, Equatable {
             + "]"
     }
 
-    static func quote(_ text: String) -> String { JSONText.quote(text) }
+    static func quote(_ text: String) -> String { JSONWriter.quoted(text) }
 }
 
 /// Derives the least-privilege policies from the configuration: exactly the buckets, prefixes,

@@ -1,3 +1,5 @@
+import TfdriftCore
+
 /// Reads `userIdentity` into an `Actor`. Missing parts stay nil (S3 data events by services have
 /// no `type`; console sign-ins have no access key).
 enum ActorParser {

@@ -1,4 +1,5 @@
 import Foundation
+import TfdriftCore
 
 /// Computes a drift's attribute-level diff: the state's value against the value the call carries.
 enum DiffBuilder {

@@ -1,3 +1,5 @@
+import TfdriftCore
+
 /// Whether a (re)loaded state now explains a modified drift: every attribute the call changed now
 /// holds, in the state, the value the call set — compared in the same shape the diff was built in
 /// (policy documents parsed, security-group rules flattened), using the catalog entry that made it.

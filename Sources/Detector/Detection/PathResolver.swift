@@ -1,3 +1,5 @@
+import TfdriftCore
+
 /// Resolves catalog paths against a call's request/response values.
 ///
 /// Crossing an array visits every element (one id per element); EC2's `{"items": [...]}` wrappers

@@ -1,5 +1,6 @@
 import DequeModule
 import Foundation
+import TfdriftCore
 
 /// The event ids seen most recently, for dropping duplicate deliveries of one CloudTrail record
 /// (an S3 notification redelivered by SQS, one trail read by both Falco and the queue consumer).

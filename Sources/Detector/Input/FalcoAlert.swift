@@ -1,3 +1,5 @@
+import TfdriftCore
+
 /// Converts a Falco `http_output` alert from the CloudTrail plugin into a CloudTrail record.
 ///
 /// Falco renders missing fields as `null` or the string `<NA>`; the full request may be present as

@@ -1,4 +1,5 @@
 import CZlib
+import TfdriftCore
 
 /// gunzip for CloudTrail's `.json.gz`. Detection is by magic bytes (1f 8b), never by file name:
 /// S3 object keys lie, and some tools gzip files named `.json`.

@@ -1,3 +1,5 @@
+import TfdriftCore
+
 #if canImport(Glibc)
     import Glibc
 #endif

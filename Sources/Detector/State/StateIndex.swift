@@ -1,3 +1,5 @@
+import TfdriftCore
+
 /// All loaded states, indexed per resource type under every identifier a CloudTrail call may carry.
 ///
 /// Keys are (type, identifier) — never one flat map — and each key holds every instance that

@@ -1,3 +1,5 @@
+import TfdriftCore
+
 /// Reads Terraform state format 4 (Terraform 0.12 through 1.x) with the streaming scanner.
 ///
 /// Handles modules and nested modules, count (int) and for_each (string) index keys, both provider

@@ -1,3 +1,5 @@
+import TfdriftCore
+
 /// One Terraform state file, as the index needs it: managed resource instances with their
 /// identifying values; attributes kept as raw JSON and decoded only for a drift's diff.
 public struct TerraformState: Sendable {
