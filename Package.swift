@@ -135,6 +135,17 @@ let package = Package(
             swiftSettings: strict,
             plugins: ["EmbedResources"]
         ),
+        // The application layer: builds sources, states, sinks and services from the config (what `run`,
+        // `replay`, `silence`, `doctor` need), so the executable only parses, calls one method and renders.
+        .target(
+            name: "TfdriftApp",
+            dependencies: [
+                "TfdriftCore", "Detector", "DetectorServer", "GrafanaProvision", "AWSClient", "HTTPTransportAHC", "Doctor",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         // Data files compiled into the modules that use them, so the binary ships alone (no bundle).
         .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["EmbedResourcesTool"]),
         .executableTarget(name: "EmbedResourcesTool", swiftSettings: strict),
@@ -143,7 +154,7 @@ let package = Package(
             name: "tfdriftctl",
             dependencies: [
                 "TfdriftCore", "Detector", "DetectorServer", "GrafanaProvision", "AWSClient", "HTTPTransportAHC",
-                "Doctor",
+                "Doctor", "TfdriftApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -2,10 +2,10 @@ import AWSClient
 import Detector
 import DetectorServer
 import Foundation
-import HTTPTransportAHC
 import Logging
 import ServiceLifecycle
 import Synchronization
+import TfdriftApp
 import TfdriftCore
 
 /// Connects the AWS client to the detector: Terraform states in S3 (read with ETag change checks) and
@@ -20,7 +20,7 @@ final class AWSWiring: Sendable {
     init(logger: Logger) throws {
         // States can be large: allow bodies up to 1 GiB on this client.
         factory = AWSClientFactory(
-            transport: try AHCTransport(caHint: "AWS_CA_BUNDLE", maxResponseBytes: 1 << 30), logger: logger)
+            transport: try HTTPClients.aws(), logger: logger)
         credentials = factory.defaultCredentials()
         self.logger = logger
     }

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import GrafanaProvision
-import HTTPTransportAHC
 import Logging
+import TfdriftApp
 import TfdriftCore
 
 /// Options shared by the Grafana commands.
@@ -16,7 +16,7 @@ struct GrafanaContext {
     let config: TfdriftConfig
     let grafana: GrafanaConfig
     let provisioner: Provisioner
-    let transport: AHCTransport
+    let transport: any HTTPTransport
 
     init(global: GlobalOptions, options: GrafanaOptions) throws {
         config = try global.loadConfig()
@@ -25,7 +25,7 @@ struct GrafanaContext {
             throw ValidationError("grafana is not configured: add grafana.url and grafana.token to the config")
         }
         self.grafana = grafana
-        transport = try AHCTransport(tls: TLSClientSettings(caFile: grafana.caFile), caHint: "grafana.ca_file")
+        transport = try HTTPClients.grafana(grafana)
         let logger = Logger(label: "tfdrift.grafana")
         let client = try GrafanaClient(config: grafana, transport: transport, logger: logger)
         var provisionOptions = ProvisionOptions()

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Doctor
 import Foundation
-import HTTPTransportAHC
 import Logging
+import TfdriftApp
 import TfdriftCore
 
 /// `tfdriftctl doctor`: parse, run the checklist, render, exit 0 / 2 (SPEC §2, §8).
@@ -124,7 +124,7 @@ struct Doctor: AsyncParsableCommand {
         options.sendTest = sendTest
         options.horizon = TimeInterval(horizonDays) * 86400
         let environment = DoctorEnvironment(
-            makeTransport: { tls, hint in try AHCTransport(tls: tls, caHint: hint) }, logger: Logger(label: "tfdrift.doctor"))
+            makeTransport: { tls, hint in try HTTPClients.make(tls: tls, caHint: hint) }, logger: Logger(label: "tfdrift.doctor"))
         let report = await DoctorRunner(configPath: path, options: options, environment: environment).run()
         let format = DoctorRenderer.Format(rawValue: output.rawValue) ?? .text
         print(DoctorRenderer.render(report, format: format), terminator: "")

@@ -2,9 +2,9 @@ import ArgumentParser
 import Detector
 import DetectorServer
 import Foundation
-import HTTPTransportAHC
 import Logging
 import ServiceLifecycle
+import TfdriftApp
 import TfdriftCore
 import UnixSignals
 
@@ -74,8 +74,7 @@ struct Run: AsyncParsableCommand {
         let catalog = try CatalogLoader.load(extraPaths: config.detection.catalogPaths)
         var options = DetectorRuntime.Options()
         if config.outputs.loki != nil || config.outputs.slack != nil || config.outputs.webhook != nil {
-            options.transport = try AHCTransport(
-                tls: TLSClientSettings(caFile: config.outputs.loki?.caFile), caHint: "outputs.loki.ca_file")
+            options.transport = try HTTPClients.sinks(loki: config.outputs.loki)
         }
         let wiring = AWSWiring.needed(for: config) ? try AWSWiring(logger: logger) : nil
         if let wiring {

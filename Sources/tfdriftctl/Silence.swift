@@ -2,8 +2,8 @@ import ArgumentParser
 import DetectorServer
 import Foundation
 import GrafanaProvision
-import HTTPTransportAHC
 import Logging
+import TfdriftApp
 import TfdriftCore
 
 enum SilenceTargetOption: String, ExpressibleByArgument, CaseIterable {
@@ -51,8 +51,7 @@ struct SilenceContext {
             guard let alertmanager = config.alertmanager else {
                 throw ValidationError("the standalone Alertmanager target needs alertmanager.url in the config")
             }
-            let transport = try AHCTransport(
-                tls: TLSClientSettings(caFile: alertmanager.caFile), caHint: "alertmanager.ca_file")
+            let transport = try HTTPClients.alertmanager(alertmanager)
             api = try AlertmanagerAPI(standalone: alertmanager, transport: transport, logger: logger)
         case .grafana, .datasource, .auto:
             guard let grafana = config.grafana else {
@@ -63,7 +62,7 @@ struct SilenceContext {
             if target == .datasource, silences.datasourceUID == nil {
                 throw ValidationError("target datasource needs --datasource-uid or advanced.silences.datasource_uid")
             }
-            let transport = try AHCTransport(tls: TLSClientSettings(caFile: grafana.caFile), caHint: "grafana.ca_file")
+            let transport = try HTTPClients.grafana(grafana)
             let client = try GrafanaClient(config: grafana, transport: transport, logger: logger)
             api = AlertmanagerAPI(grafana: client, dataSourceUID: target == .datasource ? silences.datasourceUID : nil)
         }
