@@ -10,21 +10,25 @@ import ServiceLifecycle
 import TfdriftCore
 
 /// Builds the running detector from a config: one factory for `run` and for the tests (the
-/// Hummingbird template's pattern). Order in the service group is dependency order: sinks first,
-/// the HTTP server last, so shutdown stops intake first, drains detection, then flushes sinks.
+/// Hummingbird template's pattern). Every source — HTTP ingest, SQS, files — feeds the one engine,
+/// which hands drift events to the sinks. Order in the service group is dependency order: sinks
+/// first, then state reloads, then the sources, the HTTP server last — so shutdown stops intake first,
+/// drains the sources through the engine, then lets the sinks deliver what they hold.
 public struct DetectorRuntime: Sendable {
+    public let engine: DetectionEngine
     public let dependencies: RouteDependencies
-    public let services: [any Service]
     public let sinks: [any DriftSink]
-    public let detection: DetectionService
     public let reloader: StateReloadService
+    public let metrics: DetectorMetrics
+    let sources: [any RecordSource]
+    let supportServices: [any Service]
 
     public struct Options: Sendable {
         public var transport: (any HTTPTransport)?
         public var stateLoader: StateStore.Loader = StateStore.localLoader
         public var remoteStateChanged: StateStore.RemoteCheck = { false }
-        /// Extra live sources (e.g. the SQS consumer), placed after detection in the service group.
-        public var sources: [any Service] = []
+        /// Sources besides HTTP ingest (the SQS consumer, file sources).
+        public var sources: [any RecordSource] = []
         public var extraSinks: [any DriftSink] = []
         public init() {}
     }
@@ -53,8 +57,38 @@ public struct DetectorRuntime: Sendable {
             case .failure(let error): throw error
             }
         }
-        let engine = DetectionEngine(evaluator: DriftEvaluator(catalog: catalog, index: index, config: config))
+        let sinks = try makeSinks(config: config, options: options, metrics: metrics, logger: logger)
+        let engine = DetectionEngine(
+            evaluator: DriftEvaluator(catalog: catalog, index: index, config: config), sinks: sinks,
+            observer: EngineMetrics(metrics: metrics, activity: activity))
 
+        let queue = IngestQueue(
+            capacity: config.server.queueCapacity,
+            journal: try config.server.journalDirectory.flatMap {
+                try Self.openJournal($0, syncs: config.server.journalSync, enabled: config.server.enabled)
+            },
+            onDone: { journal in if let journal { metrics.journal(bytes: journal.bytesOnDisk) } })
+        if let journal = queue.journal { try Self.recover(journal, into: queue, metrics: metrics, logger: logger) }
+        var sources = options.sources
+        if config.server.enabled { sources.insert(HTTPIngestSource(queue: queue), at: 0) }
+        let reloader = StateReloadService(
+            store: store, engine: engine, interval: .seconds(config.stateReloadInterval), logger: logger)
+        let dependencies = RouteDependencies(
+            queue: queue, store: store, reloader: reloader, sinks: sinks, registry: registry, metrics: metrics,
+            activity: activity, token: config.server.token, maxBodyBytes: config.server.maxBodyBytes,
+            falcoPath: config.server.falcoPath,
+            hasStates: !config.states.isEmpty, logger: logger)
+        var supportServices: [any Service] = []
+        if !config.states.isEmpty { supportServices.append(reloader) }
+        supportServices.append(StalenessService(activity: activity, staleAfter: config.server.staleAfter, logger: logger))
+        return DetectorRuntime(
+            engine: engine, dependencies: dependencies, sinks: sinks, reloader: reloader, metrics: metrics, sources: sources,
+            supportServices: supportServices)
+    }
+
+    static func makeSinks(config: TfdriftConfig, options: Options, metrics: DetectorMetrics, logger: Logger) throws
+        -> [any DriftSink]
+    {
         var sinks: [any DriftSink] = options.extraSinks
         if config.outputs.stdout { sinks.append(StdoutSink()) }
         if let file = config.outputs.file {
@@ -66,7 +100,6 @@ public struct DetectorRuntime: Sendable {
             guard let transport = options.transport else { throw SetupError(message: "outputs.loki needs an HTTP transport") }
             sinks.append(try LokiSink(config: loki, transport: transport, metrics: metrics, logger: logger))
         }
-
         for kind in [
             config.outputs.slack.map(NotificationSink.Kind.slack), config.outputs.webhook.map(NotificationSink.Kind.webhook),
         ] {
@@ -77,29 +110,24 @@ public struct DetectorRuntime: Sendable {
                     kind: kind, transport: transport, windows: config.maintenanceWindows,
                     maintenancePolicy: config.outputs.maintenanceNotifications, metrics: metrics, logger: logger))
         }
+        return sinks
+    }
 
-        let queue = IngestQueue(
-            capacity: config.server.queueCapacity,
-            journal: try config.server.journalDirectory.flatMap {
-                try Self.openJournal($0, syncs: config.server.journalSync, enabled: config.server.enabled)
-            })
-        if let journal = queue.journal { try Self.recover(journal, into: queue, metrics: metrics, logger: logger) }
-        let detection = DetectionService(
-            queue: queue, engine: engine, sinks: sinks, metrics: metrics, activity: activity, logger: logger)
-        let reloader = StateReloadService(
-            store: store, engine: engine, sinks: sinks, interval: .seconds(config.stateReloadInterval), logger: logger)
-        let dependencies = RouteDependencies(
-            queue: queue, engine: engine, store: store, reloader: reloader, sinks: sinks, registry: registry, metrics: metrics,
-            activity: activity, token: config.server.token, maxBodyBytes: config.server.maxBodyBytes,
-            falcoPath: config.server.falcoPath,
-            hasStates: !config.states.isEmpty, logger: logger)
-        var services: [any Service] = sinks
-        services.append(detection)
-        if !config.states.isEmpty { services.append(reloader) }
-        services.append(StalenessService(activity: activity, staleAfter: config.server.staleAfter, logger: logger))
-        services.append(contentsOf: options.sources)
-        return DetectorRuntime(
-            dependencies: dependencies, services: services, sinks: sinks, detection: detection, reloader: reloader)
+    /// The detector's services in dependency order, for a service group: sinks, state reloads and
+    /// staleness, the sources. A finite source (files) that finishes ends the group — draining and
+    /// flushing the sinks — when no live source runs beside it; otherwise the others go on.
+    public func services() -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        let onlyFinite = sources.allSatisfy(\.isFinite)
+        var services = sinks.map { ServiceGroupConfiguration.ServiceConfiguration(service: SinkService(sink: $0)) }
+        services += supportServices.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+        for source in sources {
+            services.append(
+                ServiceGroupConfiguration.ServiceConfiguration(
+                    service: SourceService(source: source, engine: engine, logger: dependencies.logger),
+                    successTerminationBehavior: !source.isFinite ? .cancelGroup : onlyFinite ? .gracefullyShutdownGroup : .ignore)
+            )
+        }
+        return services
     }
 
     static func openJournal(_ directory: String, syncs: Bool, enabled: Bool) throws -> IngestJournal? {
@@ -120,10 +148,12 @@ public struct DetectorRuntime: Sendable {
         guard !frames.isEmpty else { return }
         var recovered = 0
         for frame in frames {
+            var batch = RecordBatch.decoding(JSONBytes(frame.body), name: "ingest journal", source: frame.source)
             // Malformed values were counted when the request was first accepted.
-            let (records, _) = RecordDecoder.records(in: JSONBytes(frame.body), file: "ingest journal")
-            recovered += records.count
-            queue.requeueRecovered(IngestBatch(records: records, source: frame.source, journalEnd: frame.end))
+            batch.malformed = []
+            batch.malformedCount = 0
+            recovered += batch.records.count
+            queue.requeueRecovered(batch, journalEnd: frame.end)
         }
         metrics.journalRecovered(recovered)
         logger.notice(
@@ -132,12 +162,6 @@ public struct DetectorRuntime: Sendable {
     }
 
     /// The HTTP application (TLS and mTLS when configured), for `run` and live tests.
-    /// A copy with one more live source service (placed before the HTTP server, after detection).
-    public func adding(source: any Service) -> DetectorRuntime {
-        DetectorRuntime(
-            dependencies: dependencies, services: services + [source], sinks: sinks, detection: detection, reloader: reloader)
-    }
-
     /// `withServices` embeds the runtime's services in the application's own service group (tests);
     /// `run` puts the application into its service group instead.
     public func application(
@@ -171,7 +195,7 @@ public struct DetectorRuntime: Sendable {
         return Application(
             router: router, server: builder,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "tfdriftctl"),
-            services: withServices ? services : [],
+            services: withServices ? services().map(\.service) : [],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)
     }
@@ -183,20 +207,5 @@ public struct DetectorRuntime: Sendable {
         var host = String(listen[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return (host.isEmpty ? "0.0.0.0" : host, port)
-    }
-
-    /// Feeds finite file sources (`log_paths`) into the same queue, waiting when it is full.
-    public func ingestFiles(_ paths: [String], logger: Logger) async throws {
-        let listing = InputFiles.list(paths)
-        if let missing = listing.missing.first { throw InputFiles.ReadError(path: missing, reason: "no such file or directory") }
-        for file in listing.files {
-            let bytes = try InputFiles.read(file)
-            let (records, problems) = RecordDecoder.records(in: bytes, file: file)
-            if problems > 0 { await dependencies.engine.countMalformed(problems) }
-            while dependencies.queue.offer(IngestBatch(records: records, source: "file")) == .full {
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            dependencies.metrics.received(source: "file", count: records.count)
-        }
     }
 }

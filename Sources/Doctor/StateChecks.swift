@@ -203,10 +203,10 @@ struct SampleChecks {
     static func sample(_ file: String) -> Data? { EmbeddedResources.data("samples/\(file)") }
 
     func run(_ recorder: Recorder) async {
-        await recorder.check("sample.events") { sample() }
+        await recorder.check("sample.events") { await sample() }
     }
 
-    func sample() -> Outcome {
+    func sample() async -> Outcome {
         guard let expectedData = Self.sample("expected.json"), let stateData = Self.sample("terraform.tfstate"),
             let trail = Self.sample("cloudtrail.json"),
             let expectedJSON = try? JSONSerialization.jsonObject(with: expectedData) as? [String: Any]
@@ -230,12 +230,12 @@ struct SampleChecks {
         } catch {
             return .fail("cannot set up the sample run: \(error)", fix: "fix detection.catalog_paths")
         }
-        var replay = FileReplay(evaluator: DriftEvaluator(catalog: catalog, index: index, config: config))
-        var events: [DriftEvent] = []
-        let now = context.now
-        replay.process(
-            bytes: JSONBytes(trail), name: "built-in samples/cloudtrail.json", now: { now }, onEvent: { events.append($0) })
-        let summary = replay.evaluator.summary
+        let sink = CollectingSink()
+        let engine = DetectionEngine(evaluator: DriftEvaluator(catalog: catalog, index: index, config: config), sinks: [sink])
+        await engine.process(
+            RecordBatch.decoding(JSONBytes(trail), name: "built-in samples/cloudtrail.json", source: "file"), now: context.now)
+        let events = await sink.events
+        let summary = await engine.summary
         var missing: [String] = []
         var found: [String] = []
         for item in expected {

@@ -60,7 +60,7 @@ public final class AHCTransport: HTTPTransport {
         let shownURL = Redaction.url(request.url.absoluteString)
         do {
             let timeout = TimeAmount.nanoseconds(
-                Int64(request.timeout.components.seconds) * 1_000_000_000 + request.timeout.components.attoseconds / 1_000_000_000
+                request.timeout.nanoseconds
             )
             let response = try await client.execute(outgoing, timeout: timeout)
             let body = try await response.body.collect(upTo: maxResponseBytes)

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Detector
 import Foundation
+import Logging
+import Synchronization
+import TfdriftApp
 import TfdriftCore
 
 struct Replay: AsyncParsableCommand {
@@ -12,7 +15,8 @@ struct Replay: AsyncParsableCommand {
             Digest and Insights files are skipped. Without PATH, the config's \
             providers.aws.cloudtrail.log_paths are replayed.
 
-            Exit status: 0 no drift, 2 drift found, 1 error.
+            Exit status: 0 no drift, 2 drift found, 1 error — including an input that cannot be read \
+            (unless --allow-partial) and a replay that read no record.
 
             Examples:
               tfdriftctl replay --config examples/quickstart/tfdrift.yaml examples/quickstart/cloudtrail
@@ -30,6 +34,9 @@ struct Replay: AsyncParsableCommand {
     @Flag(help: "Do not draw a progress bar.")
     var noProgress = false
 
+    @Flag(help: "Report the drifts of the inputs that could be read, even if some could not (exit 0/2 instead of 1).")
+    var allowPartial = false
+
     @Argument(help: "CloudTrail files or directories.", completion: .file())
     var paths: [String] = []
 
@@ -44,38 +51,26 @@ struct Replay: AsyncParsableCommand {
     func run() async throws {
         let config = try global.loadConfig()
         global.bootstrapLogging(config: config)
-        let inputs = paths.isEmpty ? config.cloudTrail.logPaths : paths
-        guard !inputs.isEmpty else {
-            throw ValidationError(
-                "nothing to replay: give CloudTrail files or directories, or set providers.aws.cloudtrail.log_paths")
-        }
-        let started = ContinuousClock.now
-        let setup = try await loadSetup(config)
-        warnIfNoState(setup)
-        var evaluator = DriftEvaluator(catalog: setup.catalog, index: setup.index, config: config)
-        evaluator.since = since.flatMap(Timestamp.parse)
-        evaluator.until = until.flatMap(Timestamp.parse)
-
-        let renderer = EventRenderer(format: global.output)
+        var options = ReplayJob.Options(paths: paths)
+        options.since = since.flatMap(Timestamp.parse)
+        options.until = until.flatMap(Timestamp.parse)
+        options.allowPartial = allowPartial
+        if config.states.isEmpty { warnNoState() }
+        let stdout = RenderingSink(format: global.output)
         // The bar shares the terminal with stdout only when events go elsewhere (a file, a pipe).
-        var progress = ProgressBar(enabled: !noProgress && !Console.stdoutIsTerminal)
-        var replay = FileReplay(evaluator: evaluator)
-        try replay.run(
-            paths: inputs, onEvent: { renderer.render($0) },
-            onProgress: { done, total, summary in
-                progress.update(done: done, total: total, records: summary.records, drifts: summary.driftEvents)
-            })
-        progress.finish()
-        renderer.flush()
-        let elapsed = started.duration(to: .now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        SummaryRenderer.render(replay.evaluator.summary, malformed: replay.malformed, seconds: seconds, format: global.output)
-        if replay.evaluator.summary.driftEvents > 0 { throw ExitCode(2) }
-    }
-}
-
-func warnIfNoState(_ setup: DetectorSetup) {
-    if setup.loaded.isEmpty {
-        Console.warn("no Terraform state configured (providers.aws.state.local_path): every change will be reported as unmanaged")
+        let bar = Mutex(ProgressBar(enabled: !noProgress && !Console.stdoutIsTerminal))
+        let result = try await ReplayJob.run(
+            config: config, options: options, sink: stdout,
+            progress: { file, summary in
+                bar.withLock {
+                    $0.update(done: file.done, total: file.total, records: summary.records, drifts: summary.driftEvents)
+                }
+            }, logger: Logger(label: "tfdriftctl"))
+        bar.withLock { $0.finish() }
+        await stdout.flush()
+        SummaryRenderer.render(
+            result.summary, malformed: result.malformed + result.unreadable, seconds: result.seconds, format: global.output)
+        if let failure = result.failure { throw failure }
+        if result.summary.driftEvents > 0 { throw ExitCode(2) }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Detector
 import Foundation
+import TfdriftApp
 import TfdriftCore
 
 struct State: AsyncParsableCommand {
@@ -27,7 +28,7 @@ extension State {
                 throw ValidationError(
                     "no Terraform state configured: set providers.aws.state.local_path (or providers.aws.states)")
             }
-            let setup = try await loadSetup(config)
+            let setup = try await DetectorSetup.loading(config)
             if global.output == .json {
                 print(JSONWriter.encode(StateReport.json(setup)))
                 return
@@ -70,7 +71,7 @@ extension State {
                 throw ValidationError(
                     "no Terraform state configured: set providers.aws.state.local_path (or providers.aws.states)")
             }
-            let setup = try await loadSetup(config)
+            let setup = try await DetectorSetup.loading(config)
             let report = CoverageReport(setup: setup)
             if global.output == .json {
                 print(JSONWriter.encode(report.json))

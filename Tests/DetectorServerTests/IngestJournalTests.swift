@@ -119,8 +119,8 @@ struct IngestJournalTests {
             do {
                 let queue = IngestQueue(capacity: 10, journal: try IngestJournal(directory: directory, syncs: false))
                 let body = Self.bodies(0..<1)[0]
-                let (records, _) = RecordDecoder.records(in: JSONBytes(body), file: "test")
-                #expect(queue.offer(IngestBatch(records: records, source: "http"), body: body) == .accepted(durableTicket: nil))
+                let batch = RecordBatch.decoding(JSONBytes(body), name: "test", source: "http")
+                #expect(queue.offer(batch, body: body) == .accepted(durableTicket: nil))
             }
             let (frames, _) = try IngestJournal(directory: directory).recover()
             #expect(frames.map(\.body) == Self.bodies(0..<1))
@@ -179,15 +179,15 @@ struct IngestJournalTests {
             let queue = IngestQueue(capacity: 100, journal: journal)
             for n in 0..<20 {
                 let body = Array(ServerFixtures.createVpc(n).utf8)
-                let (records, _) = RecordDecoder.records(in: JSONBytes(body), file: "test")
-                guard case .accepted(let ticket?) = queue.offer(IngestBatch(records: records, source: "http"), body: body) else {
+                let batch = RecordBatch.decoding(JSONBytes(body), name: "test", source: "http")
+                guard case .accepted(let ticket?) = queue.offer(batch, body: body) else {
                     Issue.record("not accepted")
                     return
                 }
                 try await journal.waitDurable(ticket)
             }
         }
-        let sink = RecordingSink()
+        let sink = CollectingSink()
         var options = DetectorRuntime.Options()
         options.extraSinks = [sink]
         let runtime = try await DetectorRuntime.make(
@@ -195,11 +195,11 @@ struct IngestJournalTests {
         #expect(runtime.dependencies.queue.depth == 20)
         let metrics = String(decoding: runtime.dependencies.registry.emitToBuffer(), as: UTF8.self)
         #expect(metrics.contains("tfdrift_ingest_journal_recovered_total 20"), "\(metrics)")
-        let detection = Task { try await runtime.detection.run() }
+        let detection = Task { await HTTPIngestSource(queue: runtime.dependencies.queue).run(into: runtime.engine) }
         let events = await sink.waitFor(20)
         #expect(Set(events.compactMap(\.eventID)) == Set((0..<20).map { "vpc-event-\($0)" }))
         runtime.dependencies.queue.close()
-        try await detection.value
+        await detection.value
         #expect(runtime.dependencies.queue.journal?.bytesOnDisk == 0, "every segment behind the mark is gone")
     }
 }

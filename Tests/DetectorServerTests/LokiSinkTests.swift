@@ -56,7 +56,7 @@ struct LokiSinkTests {
         defer { try? FileManager.default.removeItem(at: spool) }
         try await Self.withLoki { loki, port in
             let sink = try Self.sink(port: port, spool: spool)
-            let runner = Task { try await sink.run() }
+            let runner = Task { await sink.run() }
             await sink.submit([Self.event(1), Self.event(2, severity: .critical), Self.event(3)])
             await Self.waitUntil { loki.accepted.count == 3 }
             runner.cancel()
@@ -84,7 +84,7 @@ struct LokiSinkTests {
         try await Self.withLoki { loki, port in
             loki.setMode(.serverError)
             let sink = try Self.sink(port: port, spool: spool)
-            let runner = Task { try await sink.run() }
+            let runner = Task { await sink.run() }
             for n in 0..<20 { await sink.submit([Self.event(n)]) }
             await Self.waitUntil { loki.requestCount >= 3 }
             #expect(loki.accepted.isEmpty)
@@ -110,7 +110,7 @@ struct LokiSinkTests {
             loki.setMode(.serverError)
             do {
                 let first = try Self.sink(port: port, spool: spool)
-                let runner = Task { try await first.run() }
+                let runner = Task { await first.run() }
                 await first.submit((0..<5).map { Self.event($0) })
                 await Self.waitUntil { loki.requestCount >= 1 }
                 runner.cancel()
@@ -119,7 +119,7 @@ struct LokiSinkTests {
             #expect(loki.accepted.isEmpty)
             loki.setMode(.healthy)
             let second = try Self.sink(port: port, spool: spool)
-            let runner = Task { try await second.run() }
+            let runner = Task { await second.run() }
             await Self.waitUntil { loki.accepted.count == 5 }
             runner.cancel()
             _ = await runner.result
@@ -134,7 +134,7 @@ struct LokiSinkTests {
         defer { try? FileManager.default.removeItem(at: spool) }
         try await Self.withLoki { loki, port in
             let sink = try Self.sink(port: port, spool: spool, labels: ["bad-label": "x"])
-            let runner = Task { try await sink.run() }
+            let runner = Task { await sink.run() }
             await sink.submit([Self.event(1)])
             await Self.waitUntil { loki.rejected.count == 1 }
             try await Task.sleep(for: .milliseconds(500))

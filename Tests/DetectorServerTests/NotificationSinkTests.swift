@@ -64,7 +64,7 @@ struct NotificationSinkTests {
     func single() async throws {
         let transport = RecordingTransport()
         let sink = Self.slack(transport: transport)
-        let runner = Task { try await sink.run() }
+        let runner = Task { await sink.run() }
         await sink.submit([Self.event(1, severity: .low)])
         await sink.submit([Self.event(2, severity: .critical)])
         await Self.waitUntil { transport.requests.count == 1 }
@@ -88,7 +88,7 @@ struct NotificationSinkTests {
         let transport = RecordingTransport()
         let sink = Self.slack(transport: transport, rate: 1)
         await sink.submit((0..<25).map { Self.event($0, severity: .high) })
-        let runner = Task { try await sink.run() }
+        let runner = Task { await sink.run() }
         await Self.waitUntil { !transport.requests.isEmpty }
         try await Task.sleep(for: .milliseconds(300))
         runner.cancel()
@@ -104,7 +104,7 @@ struct NotificationSinkTests {
             name: "deploy", schedule: .oneOff(start: Date().addingTimeInterval(-7200), end: Date().addingTimeInterval(-3600)))
         let transport = RecordingTransport()
         let sink = Self.slack(transport: transport, windows: [ended])
-        let runner = Task { try await sink.run() }
+        let runner = Task { await sink.run() }
         await sink.submit([
             Self.event(1, severity: .critical, window: "deploy"), Self.event(2, severity: .high, window: "deploy"),
         ])
@@ -117,7 +117,7 @@ struct NotificationSinkTests {
 
         let quiet = RecordingTransport()
         let dropping = Self.slack(transport: quiet, windows: [ended], policy: .drop)
-        let second = Task { try await dropping.run() }
+        let second = Task { await dropping.run() }
         await dropping.submit([Self.event(3, severity: .critical, window: "deploy")])
         try await Task.sleep(for: .milliseconds(400))
         second.cancel()
@@ -133,7 +133,7 @@ struct NotificationSinkTests {
         let sink = NotificationSink(
             kind: .webhook(config), transport: transport, windows: [], maintenancePolicy: .summary, metrics: DetectorMetrics(),
             logger: ServerFixtures.logger)
-        let runner = Task { try await sink.run() }
+        let runner = Task { await sink.run() }
         await sink.submit([Self.event(7, severity: .medium)])
         await Self.waitUntil { transport.requests.count == 2 }
         runner.cancel()

@@ -6,15 +6,7 @@ import ServiceLifecycle
 import Synchronization
 import TfdriftCore
 
-/// Collects what the detector hands to sinks.
-actor RecordingSink: DriftSink {
-    nonisolated let name = "recording"
-    var events: [DriftEvent] = []
-
-    func submit(_ events: [DriftEvent]) { self.events.append(contentsOf: events) }
-    func run() async throws { try? await gracefulShutdownPause() }
-    func health() -> SinkHealth { SinkHealth(name: name, healthy: true, detail: "\(events.count)") }
-
+extension CollectingSink {
     /// Waits until at least `count` events arrived (bounded).
     func waitFor(_ count: Int, timeout: Duration = .seconds(10)) async -> [DriftEvent] {
         let deadline = ContinuousClock.now + timeout
@@ -22,8 +14,6 @@ actor RecordingSink: DriftSink {
         return events
     }
 }
-
-func gracefulShutdownPause() async throws { try await gracefulShutdown() }
 
 enum ServerFixtures {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -226,7 +226,10 @@ struct CLITests {
         let result = try await Self.run(
             ["run", "--config", config.path],
             environment: ["LOKI_PASSWORD": "hunter2-loki", "SLACK_WEBHOOK_URL": "http://127.0.0.1:9/services/T0/B0/sekrit"])
-        #expect(result.status == 0, "\(result.stderr)")
+        // A one-shot run whose outputs delivered nothing is a failure, said plainly (issue 13 item 6).
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("loki took 30 drift events and delivered none"), "\(result.stderr)")
+        #expect(result.stderr.contains("they wait in its spool for the next run"), "\(result.stderr)")
         #expect(!result.stderr.contains("hunter2-loki") && !result.stdout.contains("hunter2-loki"))
         #expect(!result.stderr.contains("sekrit") && !result.stdout.contains("sekrit"))
         // The Loki spool kept what could not be delivered (beside the config file).

@@ -29,8 +29,8 @@ public struct RetryPolicy: Sendable {
 
     /// The delay before retry number `retry` (0-based).
     public func delay(retry: Int) -> Duration {
-        let base = Double(baseDelay.components.seconds) + Double(baseDelay.components.attoseconds) / 1e18
-        let cap = Double(maxDelay.components.seconds) + Double(maxDelay.components.attoseconds) / 1e18
+        let base = baseDelay.seconds
+        let cap = maxDelay.seconds
         let ceiling = min(cap, base * pow(2, Double(min(retry, 30))))
         return .milliseconds(Int((random(ceiling) * 1000).rounded()))
     }

@@ -21,6 +21,8 @@ public enum SkipReason: String, Sendable, CaseIterable {
 public struct DetectionSummary: Sendable, Equatable {
     public var records = 0
     public var malformed = 0
+    /// Inputs that could not be read at all (a replay that read nothing must not look clean).
+    public var unreadable = 0
     public var mutating = 0
     public var expectedChanges = 0
     public var driftEvents = 0

@@ -42,8 +42,12 @@ public struct DriftEvaluator: Sendable {
     /// Replaces the state index (after a reload); the dedup memory is kept.
     public mutating func replaceIndex(_ newIndex: StateIndex) { index = newIndex }
 
-    public mutating func countMalformed(_ count: Int = 1) { summary.malformed += count }
-    public mutating func countInputSkip(_ reason: InputSkip, count: Int = 1) { summary.skip(input: reason, count: count) }
+    /// What a batch's input held besides records: malformed and unreadable inputs, skipped ones.
+    mutating func countInput(_ batch: RecordBatch) {
+        summary.malformed += batch.malformedCount
+        summary.unreadable += batch.unreadable.count
+        for (reason, count) in batch.skips { summary.skip(input: reason, count: count) }
+    }
 
     /// Read-only calls by naming convention, for records without `readOnly` (Falco alerts, old events).
     static let readOnlyPrefixes = [

@@ -26,6 +26,17 @@ public struct Actor: Sendable, Equatable {
 
     public init() {}
 
+    func mapStrings(_ transform: (String) -> String) -> Actor {
+        var copy = self
+        for path in [
+            \Actor.type, \.arn, \.accountID, \.principalID, \.sessionName, \.issuerARN, \.userName, \.invokedBy, \.sourceIP,
+            \.userAgent,
+        ] {
+            copy[keyPath: path] = self[keyPath: path].map(transform)
+        }
+        return copy
+    }
+
     /// SPEC §5 `changed_by`: session name for assumed roles, the user name, or the ARN.
     public var changedBy: String {
         if let sessionName, !sessionName.isEmpty { return sessionName }
@@ -68,6 +79,8 @@ public struct DriftEvent: Sendable, Equatable {
     public var accountID: String?
     public var maintenanceWindow: String?
     public var message: String
+    /// Set when the line was shortened to fit a sink's line limit (long values cut).
+    public var truncated = false
 
     public var changedBy: String { actor.changedBy }
 
@@ -139,8 +152,53 @@ public struct DriftEvent: Sendable, Equatable {
         string("account_id", accountID)
         string("maintenance_window", maintenanceWindow)
         string("message", message)
+        if truncated {
+            key("truncated")
+            writer.append("true")
+        }
         writer.append("}")
         return writer.string
+    }
+
+    /// The JSON line, shortened to at most `maxBytes` when it is longer (Loki refuses lines over its
+    /// `max_line_size`): long strings are cut — diff values first, then the actor's fields and the
+    /// message — and `"truncated": true` says so. The identifying fields (event id, resource, type,
+    /// severity) are never cut, so the line still counts and links in dashboards.
+    public func jsonLine(maxBytes: Int) -> String {
+        let line = jsonLine()
+        guard line.utf8.count > maxBytes else { return line }
+        var short = self
+        short.truncated = true
+        for budget in [4096, 512, 64] {
+            short.diff = diff.mapValues {
+                AttributeChange(expected: Self.cut($0.expected, to: budget), actual: Self.cut($0.actual, to: budget))
+            }
+            short.actor = actor.mapStrings { Self.cut($0, to: budget) }
+            short.message = Self.cut(message, to: max(budget, 256))
+            let candidate = short.jsonLine()
+            if candidate.utf8.count <= maxBytes { return candidate }
+        }
+        short.diff = [:]
+        return short.jsonLine()
+    }
+
+    static func cut(_ text: String, to limit: Int) -> String {
+        guard text.utf8.count > limit else { return text }
+        var end = text.utf8.index(text.utf8.startIndex, offsetBy: limit)
+        while end > text.utf8.startIndex, !text.unicodeScalars.indices.contains(end) { end = text.utf8.index(before: end) }
+        return String(text[..<end]) + "…"
+    }
+
+    /// A JSON value with every string longer than `limit` cut; containers larger than the limit become
+    /// their cut text.
+    static func cut(_ value: JSONValue, to limit: Int) -> JSONValue {
+        switch value {
+        case .string(let text): return .string(cut(text, to: limit))
+        case .array, .object:
+            let text = JSONWriter.encode(value)
+            return text.utf8.count > limit ? .string(cut(text, to: limit)) : value
+        default: return value
+        }
     }
 
     var actorObject: [String: JSONValue] {

@@ -90,3 +90,13 @@ extension Gzip {
         return Array(output.prefix(produced))
     }
 }
+
+extension Gzip {
+    /// An input held in memory (an S3 object, an SQS payload), inflated when it is gzip.
+    public static func inflatingIfNeeded(_ bytes: [UInt8]) throws -> JSONBytes {
+        try bytes.withUnsafeBufferPointer { raw in
+            guard let base = raw.baseAddress, isGzip(base, count: raw.count) else { return JSONBytes(bytes) }
+            return try decompress(base, count: raw.count)
+        }
+    }
+}

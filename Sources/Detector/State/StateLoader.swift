@@ -47,7 +47,7 @@ public enum StateLoader {
             state.accountID = source.accountID
             let elapsed = ContinuousClock.now - started
             return Loaded(
-                state: state, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                state: state, seconds: elapsed.seconds)
         }
     }
 }

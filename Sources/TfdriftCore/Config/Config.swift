@@ -180,6 +180,9 @@ public struct LokiConfig: Sendable {
     public var spoolMaxBytes: Int = 512 * 1024 * 1024
     public var batchMaxEntries: Int = 500
     public var batchMaxWait: Double = 1
+    /// Lines longer than this are shortened before pushing: Loki refuses lines over its `max_line_size`
+    /// (256 KB by default), which would otherwise cost the event.
+    public var maxLineBytes: Int = 256_000
     public init(url: String) { self.url = url }
 }
 

@@ -15,14 +15,12 @@ import UnixSignals
 public struct StateReloadService: Service {
     let store: StateStore
     let engine: DetectionEngine
-    let sinks: [any DriftSink]
     let interval: Duration
     let logger: Logger
 
-    public init(store: StateStore, engine: DetectionEngine, sinks: [any DriftSink], interval: Duration, logger: Logger) {
+    public init(store: StateStore, engine: DetectionEngine, interval: Duration, logger: Logger) {
         self.store = store
         self.engine = engine
-        self.sinks = sinks
         self.interval = interval
         self.logger = logger
     }
@@ -57,11 +55,6 @@ public struct StateReloadService: Service {
         case .success(let summaries):
             guard let index = await store.current else { return .failed("no state") }
             let resolved = await engine.replaceState(index)
-            if !resolved.isEmpty {
-                await withTaskGroup(of: Void.self) { group in
-                    for sink in sinks { group.addTask { await sink.submit(resolved) } }
-                }
-            }
             logger.info(
                 "state reloaded",
                 metadata: [

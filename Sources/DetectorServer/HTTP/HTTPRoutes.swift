@@ -10,7 +10,6 @@ import TfdriftCore
 /// Everything the HTTP routes need, built once by `DetectorRuntime` for `run` and for the tests.
 public struct RouteDependencies: Sendable {
     public var queue: IngestQueue
-    public var engine: DetectionEngine
     public var store: StateStore
     public var reloader: StateReloadService
     public var sinks: [any DriftSink]
@@ -90,27 +89,24 @@ struct Handlers: Sendable {
                 .contentTooLarge,
                 ["error": .string("body larger than \(dependencies.maxBodyBytes) bytes (server.max_body_bytes)")])
         }
-        var records: [CloudTrailRecord] = []
-        var problems: [MalformedInput] = []
-        var skipped = 0
-        let decoder = RecordDecoder(
-            onRecord: { records.append($0) }, onMalformed: { problems.append($0) }, onSkip: { _ in skipped += 1 })
-        decoder.decode(JSONBytes(body.readableBytesView), file: "request body")
-        if !problems.isEmpty {
-            dependencies.metrics.rejected(reason: "malformed", count: problems.count)
-            await dependencies.engine.countMalformed(problems.count)
-        }
+        let batch = RecordBatch.decoding(JSONBytes(body.readableBytesView), name: "request body", source: source)
+        let records = batch.records
+        if batch.malformedCount > 0 { dependencies.metrics.rejected(reason: "malformed", count: batch.malformedCount) }
         if records.isEmpty {
-            if problems.isEmpty, skipped > 0 {
+            let skipped = batch.skips.values.reduce(0, +)
+            if batch.malformedCount == 0, skipped > 0 {
+                // Well-formed but not records (a Falco syscall alert, an S3 test event): accepted and
+                // counted as skipped, so a Falco that also runs syscall rules is not told to retry.
+                _ = dependencies.queue.offer(batch)
                 return Self.json(.accepted, ["accepted": 0, "skipped": .number(String(skipped))])
             }
             let reason =
-                problems.first.map { "\($0.reason) (\($0.location))" }
+                batch.malformed.first.map { "\($0.reason) (\($0.location))" }
                 ?? "empty body: expected CloudTrail records, EventBridge envelopes or Falco alerts"
-            return Self.json(.badRequest, ["error": .string(reason), "malformed": .number(String(problems.count))])
+            return Self.json(.badRequest, ["error": .string(reason), "malformed": .number(String(batch.malformedCount))])
         }
         let journaled = dependencies.queue.journal == nil ? nil : Array(body.readableBytesView)
-        switch dependencies.queue.offer(IngestBatch(records: records, source: source), body: journaled) {
+        switch dependencies.queue.offer(batch, body: journaled) {
         case .accepted(let ticket):
             if let ticket, let journal = dependencies.queue.journal {
                 do {
@@ -121,9 +117,9 @@ struct Handlers: Sendable {
                     return journalUnavailable("\(error)", records: records.count)
                 }
             }
-            dependencies.metrics.received(source: source, count: records.count)
             return Self.json(
-                .accepted, ["accepted": .number(String(records.count)), "malformed": .number(String(problems.count))])
+                .accepted,
+                ["accepted": .number(String(records.count)), "malformed": .number(String(batch.malformedCount))])
         case .full:
             dependencies.metrics.rejected(reason: "queue_full", count: records.count)
             return Self.json(
@@ -166,26 +162,31 @@ struct Handlers: Sendable {
         }
     }
 
+    /// Ready means "send me events": a state is loaded (with none configured, every change is reported
+    /// unmanaged). A failed reload (the last good state stays in use) or a sink that cannot deliver (its
+    /// spool keeps the events) is a degradation reported in the body and the metrics, not unreadiness:
+    /// a 503 would make Kubernetes pull the pod and Falco drop events it could have delivered.
     func ready() async -> Response {
         let store = dependencies.store
         let loaded = await store.isLoaded
         let lastError = await store.lastError
         let lastSuccess = await store.lastSuccess
         var sinkReports: [JSONValue] = []
-        var sinksHealthy = true
+        var degraded: [JSONValue] = []
+        if let lastError { degraded.append(.string("state reload failed; serving the last good state: \(lastError)")) }
         for sink in dependencies.sinks {
             let health = await sink.health()
-            sinksHealthy = sinksHealthy && health.healthy
+            if !health.healthy { degraded.append(.string("sink \(health.name): \(health.detail)")) }
             var report: [String: JSONValue] = [
                 "name": .string(health.name), "healthy": .bool(health.healthy), "detail": .string(health.detail),
             ]
             if let spool = health.spoolBytes { report["spool_bytes"] = .number(String(spool)) }
             sinkReports.append(.object(report))
         }
-        let stateReady = !dependencies.hasStates || (loaded && lastError == nil)
-        let ready = stateReady && sinksHealthy
+        let ready = !dependencies.hasStates || loaded
         let body: JSONValue = .object([
             "ready": .bool(ready),
+            "degraded": .array(degraded),
             "state": .object([
                 "loaded": .bool(loaded), "fresh": .bool(lastError == nil),
                 "last_success": lastSuccess.map { .string(Timestamp.format($0)) } ?? .null,

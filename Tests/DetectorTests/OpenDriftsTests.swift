@@ -1,9 +1,8 @@
-import Detector
 import Foundation
 import Testing
 import TfdriftCore
 
-@testable import DetectorServer
+@testable import Detector
 
 @Suite("open drifts are bounded")
 struct OpenDriftsTests {
@@ -17,6 +16,19 @@ struct OpenDriftsTests {
             actor: actor, eventName: "CreateVpc",
             eventSource: "ec2.amazonaws.com", eventID: "e-\(id)", region: "us-east-1", accountID: "123456789012",
             maintenanceWindow: nil, message: "aws_vpc \(id) is not managed by Terraform")
+    }
+
+    static func stateJSON(serial: Int = 1, extraResource: String = "") -> String {
+        """
+        {"version":4,"terraform_version":"1.9.8","serial":\(serial),"lineage":"t","outputs":{},"resources":[
+         {"mode":"managed","type":"aws_security_group","name":"bastion","provider":"provider[\\"registry.terraform.io/hashicorp/aws\\"]",
+          "instances":[{"schema_version":1,"attributes":{"id":"sg-003dc7f1f1c686164","name":"bastion","ingress":[]}}]}\(extraResource)
+        ]}
+        """
+    }
+
+    static func createVpc(_ n: Int) -> String {
+        #"{"eventVersion":"1.08","eventTime":"2026-01-01T00:00:00Z","eventSource":"ec2.amazonaws.com","eventName":"CreateVpc","eventID":"vpc-event-\#(n)","readOnly":false,"eventType":"AwsApiCall","awsRegion":"us-east-1","recipientAccountId":"123456789012","userAgent":"aws-cli/2.15","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/alice","userName":"alice"},"responseElements":{"vpc":{"vpcId":"vpc-\#(n)"}}}"#
     }
 
     @Test("past capacity the oldest is forgotten and counted; a reopened drift is not evicted by its old slot")
@@ -40,16 +52,16 @@ struct OpenDriftsTests {
 
     @Test("the engine reports only tracked drifts resolved, and how many it stopped tracking")
     func engineEviction() async throws {
-        let state = try StateParser.parse(
-            JSONBytes(string: ServerFixtures.stateJSON()), name: "main", origin: "main.tfstate")
-        let evaluator = DriftEvaluator(
-            catalog: ServerFixtures.catalog, index: StateIndex(states: [state]), config: TfdriftConfig())
-        let engine = DetectionEngine(evaluator: evaluator, maxOpenDrifts: 2)
-        let (records, _) = RecordDecoder.records(
-            in: JSONBytes(string: (1...4).map(ServerFixtures.createVpc).joined(separator: "\n")), file: "body")
-        #expect(records.count == 4)
-        let outcome = await engine.processCounting(records)
+        let state = try StateParser.parse(JSONBytes(string: Self.stateJSON()), name: "main", origin: "main.tfstate")
+        let evaluator = DriftEvaluator(catalog: Fixtures.catalog, index: StateIndex(states: [state]), config: TfdriftConfig())
+        let sink = CollectingSink()
+        let engine = DetectionEngine(evaluator: evaluator, sinks: [sink], maxOpenDrifts: 2)
+        let batch = RecordBatch.decoding(
+            JSONBytes(string: (1...4).map(Self.createVpc).joined(separator: "\n")), name: "body", source: "http")
+        #expect(batch.records.count == 4)
+        let outcome = await engine.process(batch)
         #expect(outcome.events.count == 4)
+        #expect(await sink.events.count == 4)
         #expect(outcome.openDrifts == 2)
         #expect(outcome.evictedOpenDrifts == 2)
         // `terraform import` adopted all four VPCs.
@@ -57,7 +69,7 @@ struct OpenDriftsTests {
             #",{"mode":"managed","type":"aws_vpc","name":"v\#($0)","provider":"provider[\"registry.terraform.io/hashicorp/aws\"]","instances":[{"schema_version":1,"attributes":{"id":"vpc-\#($0)"}}]}"#
         }.joined()
         let adopted = try StateParser.parse(
-            JSONBytes(string: ServerFixtures.stateJSON(serial: 2, extraResource: vpcs)), name: "main", origin: "main.tfstate")
+            JSONBytes(string: Self.stateJSON(serial: 2, extraResource: vpcs)), name: "main", origin: "main.tfstate")
         let resolved = await engine.replaceState(StateIndex(states: [adopted]))
         #expect(resolved.map(\.resourceID).sorted() == ["vpc-3", "vpc-4"])
         #expect(resolved.allSatisfy { $0.action == .resolved && $0.message.contains("drift resolved") })

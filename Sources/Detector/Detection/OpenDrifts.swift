@@ -1,5 +1,4 @@
 import DequeModule
-import Detector
 import Foundation
 import TfdriftCore
 

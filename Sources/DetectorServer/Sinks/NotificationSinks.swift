@@ -1,7 +1,6 @@
 import Detector
 import Foundation
 import Logging
-import ServiceLifecycle
 import TfdriftCore
 
 /// Slack (incoming webhook, Block Kit) and generic webhook notifications.
@@ -31,7 +30,11 @@ public actor NotificationSink: DriftSink {
     var dropped = 0
     var sent = 0
     var lastError: String?
-    var shuttingDown = false
+    var acceptedEvents = 0
+    var deliveredEvents = 0
+    var failedEvents = 0
+    /// Wakes on new drifts and every second, to notice maintenance windows that ended.
+    nonisolated let loop = DeliveryLoop(tick: .seconds(1))
     public init(
         kind: Kind, transport: any HTTPTransport, windows: [MaintenanceWindow], maintenancePolicy: MaintenanceNotifications,
         metrics: DetectorMetrics, logger: Logger
@@ -66,41 +69,38 @@ public actor NotificationSink: DriftSink {
                 continue
             }
             pending.append(event)
+            acceptedEvents += 1
         }
         metrics.sinkQueueDepth(name, pending.count)
+        loop.notify()
     }
 
-    public func run() async throws {
-        await withGracefulShutdownHandler {
-            await self.loop()
-        } onGracefulShutdown: {
-            Task { await self.beginShutdown() }
+    public func run() async {
+        await loop.run { await self.step() }
+        if !pending.isEmpty {
+            logger.warning("notifications not sent at shutdown", metadata: ["sink": "\(name)", "events": "\(pending.count)"])
         }
     }
 
-    func beginShutdown() { shuttingDown = true }
+    public nonisolated func finish() { loop.finish() }
 
-    func loop() async {
-        while true {
-            await releaseEndedWindows()
-            if pending.isEmpty {
-                if shuttingDown || Task.isCancelled { return }
-                // Polling keeps this simple and also notices maintenance windows that ended.
-                try? await Task.sleep(for: .milliseconds(100))
-                continue
-            }
-            let batch = pending
-            pending.removeAll()
-            let overflow = dropped
-            dropped = 0
-            if batch.count == 1, overflow == 0 {
-                await deliver(message(for: batch[0]))
-            } else {
-                await deliver(digest(batch, dropped: overflow))
-            }
-            metrics.sinkQueueDepth(name, pending.count)
-            if !shuttingDown { try? await Task.sleep(for: interval) }
+    /// One message: a single drift, or a digest when more wait than the rate allows.
+    func step() async -> DeliveryLoop.Step {
+        await releaseEndedWindows()
+        guard !pending.isEmpty else { return .idle }
+        let batch = pending
+        pending.removeAll()
+        let overflow = dropped
+        dropped = 0
+        let sentBefore = sent
+        if batch.count == 1, overflow == 0 {
+            await deliver(message(for: batch[0]))
+        } else {
+            await deliver(digest(batch, dropped: overflow))
         }
+        if sent > sentBefore { deliveredEvents += batch.count } else { failedEvents += batch.count }
+        metrics.sinkQueueDepth(name, pending.count)
+        return .delivered(pause: interval)
     }
 
     /// Held drifts of windows that are over become one summary message.
@@ -108,7 +108,7 @@ public actor NotificationSink: DriftSink {
         let now = Date()
         for (windowName, events) in held {
             let stillOpen = windows.first { $0.name == windowName }?.contains(now) ?? false
-            guard !stillOpen || shuttingDown else { continue }
+            guard !stillOpen || loop.isFinishing else { continue }
             held.removeValue(forKey: windowName)
             await deliver(summary(window: windowName, events))
         }
@@ -193,7 +193,9 @@ public actor NotificationSink: DriftSink {
     }
 
     public func health() -> SinkHealth {
-        SinkHealth(name: name, healthy: lastError == nil, detail: lastError ?? "\(sent) messages sent", queueDepth: pending.count)
+        SinkHealth(
+            name: name, healthy: lastError == nil, detail: lastError ?? "\(sent) messages sent", queueDepth: pending.count,
+            accepted: acceptedEvents, delivered: deliveredEvents, failed: failedEvents + dropped)
     }
 }
 

@@ -7,7 +7,7 @@ import TfdriftCore
 
 /// Drift events as JSON lines to a file, rotated by size (`tfdrift.log` → `tfdrift.log.1` …), the
 /// shape Promtail/Alloy tail. Lines are written whole with one `write(2)` so a tailer never sees half.
-public final class JSONLinesFileSink {
+public final class JSONLinesFile {
     public let path: String
     let maxBytes: Int
     let maxFiles: Int
