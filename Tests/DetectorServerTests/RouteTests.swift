@@ -41,6 +41,12 @@ struct RouteTests {
         }
     }
 
+    /// Polls `condition` for up to five seconds (processing happens after the 202).
+    static func eventually(_ condition: @Sendable () async -> Bool) async {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !(await condition()), ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+    }
+
     static func post(_ client: some TestClientProtocol, _ path: String, _ body: String, token: String? = nil) async throws -> (
         HTTPResponse.Status, String
     ) {
@@ -92,6 +98,31 @@ struct RouteTests {
             #expect(emptyStatus == .badRequest)
             let big = "[" + Array(repeating: ServerFixtures.createVpc(9), count: 200).joined(separator: ",") + "]"
             #expect(try await Self.post(client, "/api/v1/events", big).0 == .contentTooLarge)
+        }
+    }
+
+    @Test("a Falco alert of a syscall rule is accepted (202) and counted as skipped, not refused")
+    func falcoSyscallAlert() async throws {
+        try await Self.withServer { running, client in
+            let syscall =
+                #"{"output":"Shell spawned in a container","priority":"Notice","rule":"Terminal shell in container","time":"2026-01-01T00:00:00.000000000Z","output_fields":{"container.id":"abc","proc.name":"bash","user.name":"root"},"source":"syscall"}"#
+            let (status, body) = try await Self.post(client, "/api/v1/falco/events", syscall)
+            #expect(status == .accepted, "\(body)")
+            #expect(body.contains("\"skipped\":1"), "\(body)")
+            await Self.eventually { await running.runtime.engine.summary.skipped["falco_not_cloudtrail"] == 1 }
+            #expect(await running.runtime.engine.summary.skipped["falco_not_cloudtrail"] == 1)
+            let metrics = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+            #expect(metrics.contains(#"tfdrift_events_skipped_total{reason="falco_not_cloudtrail"} 1"#), "\(metrics)")
+        }
+    }
+
+    @Test("a record whose eventTime is not a time is refused (400), not stamped with the ingest time")
+    func badEventTime() async throws {
+        try await Self.withServer { _, client in
+            let record = ServerFixtures.createVpc(1).replacingOccurrences(of: "2026-01-01T00:00:00Z", with: "yesterday")
+            let (status, body) = try await Self.post(client, "/api/v1/events", record)
+            #expect(status == .badRequest, "\(body)")
+            #expect(body.contains("eventTime \\\"yesterday\\\" is not an RFC 3339 time"), "\(body)")
         }
     }
 

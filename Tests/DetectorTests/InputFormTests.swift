@@ -39,6 +39,19 @@ struct InputFormTests {
         #expect(Set(records.map(\.location.file)).contains { $0.hasSuffix(".json") })
     }
 
+    @Test("a record whose eventTime is not a time is malformed; a record without one is read")
+    func eventTimes() {
+        let good = #"{"eventTime":"2023-07-10T12:40:05Z","eventSource":"ec2.amazonaws.com","eventName":"CreateVpc"}"#
+        let bad = #"{"eventTime":"10/07/2023","eventSource":"ec2.amazonaws.com","eventName":"CreateVpc"}"#
+        let none = #"{"eventSource":"ec2.amazonaws.com","eventName":"CreateVpc"}"#
+        let (records, malformed) = Fixtures.decode(json: [good, bad, none].joined(separator: "\n"))
+        #expect(records.count == 2)
+        #expect(records.first?.eventDate == Timestamp.parse("2023-07-10T12:40:05Z"))
+        #expect(malformed.count == 1)
+        #expect(malformed.first?.location.line == 2)
+        #expect(malformed.first?.reason.contains("eventTime \"10/07/2023\" is not an RFC 3339 time") == true)
+    }
+
     @Test("a single bare record")
     func singleRecord() throws {
         let (records, malformed, _) = try Fixtures.decode([Fixtures.path("inputs/single-record.json")])

@@ -73,7 +73,7 @@ public struct DriftEvaluator: Sendable {
             summary.skip(.readOnly)
             return []
         }
-        let eventTime = record.eventTime.flatMap(Timestamp.parse)
+        let eventTime = record.eventDate
         if let eventTime {
             if let since, eventTime < since {
                 summary.skip(.outOfTimeRange)

@@ -1,3 +1,4 @@
+import Foundation
 import TfdriftCore
 
 #if canImport(Glibc)
@@ -25,6 +26,8 @@ public struct CloudTrailRecord: Sendable {
     }
 
     public var readOnly: Bool?
+    /// `eventTime` parsed (the decoder refuses a record whose `eventTime` is not a time).
+    public internal(set) var eventDate: Date?
     public var userIdentity: JSONPart?
     public var requestParameters: JSONPart?
     public var responseElements: JSONPart?
@@ -42,7 +45,10 @@ public struct CloudTrailRecord: Sendable {
     }
     public var eventTime: String? {
         get { slots.eventTime.value(in: buffer) }
-        set { slots.eventTime = TextSlot(newValue) }
+        set {
+            slots.eventTime = TextSlot(newValue)
+            eventDate = newValue.flatMap(Timestamp.parse)
+        }
     }
     public var eventID: String? {
         get { slots.eventID.value(in: buffer) }
@@ -133,4 +139,6 @@ public enum InputSkip: String, Sendable, CaseIterable {
     /// An SNS envelope (`"Type": "Notification"`) or CloudTrail's own `{s3Bucket, s3ObjectKey}` message:
     /// pointers to log files, read by the SQS source, not records.
     case logDeliveryNotification = "log_delivery_notification"
+    /// A Falco alert of another rule (syscalls, Kubernetes audit) posted to the same URL.
+    case falcoNotCloudTrail = "falco_not_cloudtrail"
 }

@@ -6,8 +6,11 @@ import TfdriftCore
 /// `ct.request` (a JSON string) or only as individual `ct.request.<field>` values, whose names Falco
 /// lower-cases — the catalog's path lookup falls back to case-insensitive keys for that reason.
 public enum FalcoAlert {
-    public struct Problem: Error {
-        public let reason: String
+    public enum Outcome {
+        case record(CloudTrailRecord)
+        /// An alert of another rule (syscalls, Kubernetes audit): no `ct.*` field at all.
+        case notCloudTrail
+        case malformed(String)
     }
 
     static func text(_ value: JSONValue?) -> String? {
@@ -15,15 +18,14 @@ public enum FalcoAlert {
         return text
     }
 
-    public static func record(outputFields raw: RawJSON, alertTime: String?, location: InputLocation)
-        -> Result<CloudTrailRecord, Problem>
-    {
+    public static func record(outputFields raw: RawJSON, alertTime: String?, location: InputLocation) -> Outcome {
         guard case .object(let fields)? = try? raw.decode() else {
-            return .failure(Problem(reason: "Falco alert: \"output_fields\" is not an object"))
+            return .malformed("Falco alert: \"output_fields\" is not an object")
         }
+        // A Falco that also runs syscall rules sends their alerts to the same URL: not ours to judge.
+        guard fields.keys.contains(where: { $0.hasPrefix("ct.") }) else { return .notCloudTrail }
         guard let name = text(fields["ct.name"]) else {
-            return .failure(
-                Problem(reason: "Falco alert without ct.name: not from the CloudTrail plugin (add ct.name to the rule's output)"))
+            return .malformed("Falco alert without ct.name: not from the CloudTrail plugin (add ct.name to the rule's output)")
         }
         var record = CloudTrailRecord(location: location)
         record.eventName = name
@@ -48,7 +50,10 @@ public enum FalcoAlert {
 
         record.requestParameters = part(fields["ct.request"], prefix: "ct.request.", in: fields)
         record.responseElements = part(fields["ct.response"], prefix: "ct.response.", in: fields)
-        return .success(record)
+        if let time = record.eventTime, record.eventDate == nil {
+            return .malformed("Falco alert: ct.time \"\(time.prefix(40))\" is not an RFC 3339 time")
+        }
+        return .record(record)
     }
 
     /// `ct.request` as a JSON string (or object), else an object built from `ct.request.*` fields.

@@ -1,3 +1,4 @@
+import Foundation
 import TfdriftCore
 
 #if canImport(Glibc)
@@ -159,10 +160,11 @@ public struct RecordDecoder {
         }
         if let outputFields = fields.outputFields {
             switch FalcoAlert.record(outputFields: outputFields, alertTime: fields.falcoTime, location: location) {
-            case .success(let record):
+            case .record(let record):
                 emitted.count += 1
                 onRecord(record)
-            case .failure(let problem): onMalformed(MalformedInput(location: location, reason: problem.reason))
+            case .notCloudTrail: onSkip(.falcoNotCloudTrail)
+            case .malformed(let reason): onMalformed(MalformedInput(location: location, reason: reason))
             }
             return
         }
@@ -191,10 +193,24 @@ public struct RecordDecoder {
             onMalformed(MalformedInput(location: fields.location, reason: "CloudTrail record \"\(name)\" has no \"eventSource\""))
             return
         }
+        var eventDate: Date?
+        if fields.slots.eventTime.isPresent {
+            // A record stamped with the wrong time would be misordered and mis-windowed: malformed.
+            eventDate = fields.slots.eventTime.timestamp(in: fields.buffer)
+            guard eventDate != nil else {
+                let text = fields.slots.eventTime.value(in: fields.buffer) ?? ""
+                onMalformed(
+                    MalformedInput(
+                        location: fields.location,
+                        reason: "eventTime \"\(text.prefix(40))\" is not an RFC 3339 time such as 2023-07-10T12:40:05Z"))
+                return
+            }
+        }
         emitted.count += 1
         var record = CloudTrailRecord(location: fields.location)
         record.buffer = fields.buffer
         record.slots = fields.slots
+        record.eventDate = eventDate
         record.readOnly = fields.readOnly
         record.userIdentity = fields.userIdentity.map(JSONPart.raw)
         record.requestParameters = fields.requestParameters.map(JSONPart.raw)

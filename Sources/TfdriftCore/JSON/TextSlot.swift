@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -27,6 +29,17 @@ public enum TextSlot: Sendable {
         case .absent: return false
         case .text(let text): return !text.isEmpty
         case .raw(let start, let end, _): return end > start
+        }
+    }
+
+    /// An RFC 3339 time read in place (no string is built); nil when absent or not a time.
+    public func timestamp(in bytes: JSONBytes?) -> Date? {
+        switch self {
+        case .absent: return nil
+        case .text(let text): return Timestamp.parse(text)
+        case .raw(let start, let end, _):
+            guard let bytes else { return nil }
+            return Timestamp.parse(UnsafeBufferPointer(start: bytes.base + start, count: end - start))
         }
     }
 
