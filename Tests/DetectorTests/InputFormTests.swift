@@ -9,20 +9,20 @@ struct InputFormTests {
     func sharedCorpus() throws {
         let (records, malformed, _) = try Fixtures.decode(Fixtures.corpusPaths)
         #expect(malformed.isEmpty, "\(malformed)")
-        // SOURCE.md: 1233 invictus + 310 Stratus + 103 OTRF records.
-        #expect(records.count == 1646)
+        // SOURCE.md: 2900 invictus (the whole day) + 310 Stratus + 103 OTRF records.
+        #expect(records.count == 3313)
         #expect(records.allSatisfy { !$0.eventName.isEmpty && !$0.eventSource.isEmpty })
-        #expect(records.filter { $0.errorCode != nil }.count == 188)
+        #expect(records.filter { $0.errorCode != nil }.count == 352)
         #expect(records.filter { $0.readOnly == nil }.count == 90)
     }
 
-    @Test("trail files in the S3 layout: gzip by magic bytes, sorted, 28 files")
+    @Test("trail files in the S3 layout: gzip by magic bytes, sorted, 55 files")
     func s3Layout() throws {
         let listing = InputFiles.list([Fixtures.cloudTrail.appendingPathComponent("invictus-ir-aws_dataset").path])
-        #expect(listing.files.count == 28)
+        #expect(listing.files.count == 55)
         #expect(listing.files == listing.files.sorted())
         let (records, malformed, _) = try Fixtures.decode(listing.files)
-        #expect(records.count == 1233)
+        #expect(records.count == 2900)
         #expect(malformed.isEmpty)
         #expect(records[0].location.file.hasSuffix(".json.gz"))
         #expect(records[0].location.index == 0)
