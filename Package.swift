@@ -49,6 +49,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
             ],
             // The event catalog (Resources/catalog) is compiled in: see Plugins/EmbedResources.
             exclude: ["Resources", "embedded-resources.txt"],

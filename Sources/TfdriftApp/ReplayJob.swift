@@ -14,6 +14,11 @@ public enum ReplayJob {
         public var since: Date?
         public var until: Date?
         public var allowPartial = false
+        /// Calls are applied in `eventTime` order across inputs as far as this window: a trail's files
+        /// overlap in time, and a revert must come after the change it undoes.
+        public var reorderWindow: Double = 3600
+        /// Called with what became of each mutating record (`--explain`).
+        public var explain: (@Sendable ([Explanation]) async -> Void)?
         public init(paths: [String]) { self.paths = paths }
     }
 
@@ -40,13 +45,17 @@ public enum ReplayJob {
         var evaluator = DriftEvaluator(catalog: setup.catalog, index: setup.index, config: config)
         evaluator.since = options.since
         evaluator.until = options.until
+        evaluator.explains = options.explain != nil
         let collector = ProblemCollector()
-        let engine = DetectionEngine(evaluator: evaluator, sinks: [sink], observer: collector)
+        let engine = DetectionEngine(
+            evaluator: evaluator, sinks: [sink], observer: collector, reorderWindow: options.reorderWindow)
         let source = FileSource(paths: inputs) { file in
             collector.inputs(file.total)
             await progress?(file, await engine.summary)
         }
         try await source.run(into: engine)
+        await engine.finishInput()
+        if let explain = options.explain { await explain(collector.takeExplanations()) }
         sink.finish()
         try await sink.run()
         let summary = await engine.summary
@@ -69,6 +78,7 @@ final class ProblemCollector: EngineObserver {
         var malformed: [MalformedInput] = []
         var unreadable: [MalformedInput] = []
         var inputs = 0
+        var explanations: [Explanation] = []
     }
 
     private let state = Mutex(Problems())
@@ -80,6 +90,15 @@ final class ProblemCollector: EngineObserver {
         state.withLock { problems in
             problems.malformed += report.malformedSamples.prefix(max(0, RecordBatch.malformedKept - problems.malformed.count))
             problems.unreadable += report.unreadable
+            problems.explanations += report.explanations
+        }
+    }
+
+    /// Explanations in the order the records were judged (a replay's are few: mutating records only).
+    func takeExplanations() -> [Explanation] {
+        state.withLock { problems in
+            defer { problems.explanations = [] }
+            return problems.explanations
         }
     }
 

@@ -37,6 +37,9 @@ struct Replay: AsyncParsableCommand {
     @Flag(help: "Report the drifts of the inputs that could be read, even if some could not (exit 0/2 instead of 1).")
     var allowPartial = false
 
+    @Flag(help: "Say, on stderr, what became of every mutating record and why (drift, resolved, repeat, expected, skipped).")
+    var explain = false
+
     @Argument(help: "CloudTrail files or directories.", completion: .file())
     var paths: [String] = []
 
@@ -55,6 +58,12 @@ struct Replay: AsyncParsableCommand {
         options.since = since.flatMap(Timestamp.parse)
         options.until = until.flatMap(Timestamp.parse)
         options.allowPartial = allowPartial
+        if explain {
+            let format = global.output
+            options.explain = { explanations in
+                for explanation in explanations { Console.stderr(ExplanationRenderer.line(explanation, format: format)) }
+            }
+        }
         if config.states.isEmpty { warnNoState() }
         let stdout = RenderingSink(format: global.output)
         // The bar shares the terminal with stdout only when events go elsewhere (a file, a pipe).
@@ -72,5 +81,15 @@ struct Replay: AsyncParsableCommand {
             result.summary, malformed: result.malformed + result.unreadable, seconds: result.seconds, format: global.output)
         if let failure = result.failure { throw failure }
         if result.summary.driftEvents > 0 { throw ExitCode(2) }
+    }
+}
+
+/// `replay --explain`: one line per mutating record.
+enum ExplanationRenderer {
+    static func line(_ explanation: Explanation, format: OutputFormat) -> String {
+        if format == .json { return explanation.jsonLine }
+        let resource = explanation.resource.map { " \($0)" } ?? ""
+        return "\(explanation.eventTime ?? "-") \(explanation.eventID ?? "-") \(explanation.eventName) → "
+            + "\(explanation.outcome.name)\(resource): \(explanation.detail)"
     }
 }

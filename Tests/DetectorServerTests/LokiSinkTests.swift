@@ -92,7 +92,8 @@ struct LokiSinkTests {
             loki.setMode(.rateLimited)
             await Self.waitUntil { loki.requestCount >= 5 }
             loki.setMode(.healthy)
-            await Self.waitUntil(timeout: .seconds(60)) { loki.accepted.count == 20 }
+            // Delivered is when the sink recorded Loki's answer, not only when Loki stored the lines.
+            await Self.waitUntil(timeout: .seconds(60)) { await sink.health().spoolBytes == 0 && loki.accepted.count == 20 }
             runner.cancel()
             _ = await runner.result
             let expected: [String] = (0..<20).map { String(1_800_000_000 + $0) + "000000000" }

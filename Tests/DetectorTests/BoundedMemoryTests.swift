@@ -30,34 +30,6 @@ struct BoundedMemoryTests {
                 != RecentEventIDs.Key("00000000-0000-0001-0000-000000000000"))
     }
 
-    @Test("drift dedup: within the window is a duplicate; entries older than the window are forgotten")
-    func recentDriftsWindow() {
-        let start = Date(timeIntervalSince1970: 1_700_000_000)
-        var drifts = RecentDrifts(window: 300, capacity: 1_000)
-        func isDuplicate(_ key: String, at time: Date) -> Bool { drifts.isDuplicate(key, at: time) }
-        #expect(!isDuplicate("a", at: start))
-        #expect(isDuplicate("a", at: start.addingTimeInterval(299)))
-        #expect(!isDuplicate("a", at: start.addingTimeInterval(301)))
-        // A steady stream of new drifts, one a second for an hour: only the window's worth is kept.
-        for second in 0..<3_600 {
-            #expect(!isDuplicate("drift-\(second)", at: start.addingTimeInterval(Double(1_000 + second))))
-        }
-        #expect(drifts.count <= 302 + 2)
-        // Re-reported keys keep their newer time: "a" was reported again at +301 and is long gone now.
-        #expect(!isDuplicate("a", at: start.addingTimeInterval(4_700)))
-    }
-
-    @Test("drift dedup: a burst at one instant is bounded by count")
-    func recentDriftsCapacity() {
-        let now = Date(timeIntervalSince1970: 1_700_000_000)
-        var drifts = RecentDrifts(window: 300, capacity: 500)
-        func isDuplicate(_ key: String, at time: Date) -> Bool { drifts.isDuplicate(key, at: time) }
-        for n in 0..<5_000 { #expect(!isDuplicate("burst-\(n)", at: now)) }
-        #expect(drifts.count <= 500)
-        // The newest are still remembered.
-        #expect(isDuplicate("burst-4999", at: now))
-    }
-
     @Test("uncovered event names are counted by name up to a bound, then together")
     func uncoveredBound() throws {
         var evaluator = try StateBuilder().evaluator()

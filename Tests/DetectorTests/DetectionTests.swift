@@ -152,7 +152,7 @@ struct DetectionTests {
         #expect(event.message.contains("deleted outside Terraform"))
     }
 
-    @Test("a resource of another account (by its ARN) is not matched: the call is unmanaged there")
+    @Test("a resource of another account (by its ARN) is not matched: the deletion is of an unmanaged resource there")
     func accountScoping() throws {
         let record = try Fixtures.record(eventID: "ee73c230-44bc-4492-8542-cfb189eae287")  // DeleteTrail in 847129010505
         var builder = StateBuilder()
@@ -163,8 +163,10 @@ struct DetectionTests {
                 "arn": "arn:aws:cloudtrail:us-east-1:111122223333:trail/stratus-red-team-cloudtraild-trail-kvrwohmiai",
             ])
         var evaluator = try builder.evaluator()
-        #expect(evaluator.evaluate(record).isEmpty)
-        #expect(evaluator.summary.skipped["unmanaged_delete"] == 1)
+        let event = try #require(evaluator.evaluate(record).first)
+        #expect(event.resourceAddress == nil)
+        #expect(event.driftType == .unmanaged)
+        #expect(event.action == .resolved && event.resolvedBy == .deleted)
     }
 
     @Test("StopLogging on a managed trail: enable_logging true → false")
@@ -202,7 +204,7 @@ struct DetectionTests {
             ])
     }
 
-    @Test("an unmanaged creation is low; an unmanaged deletion is not drift")
+    @Test("an unmanaged creation is low; an unmanaged deletion resolves (deleted), never folded away")
     func unmanaged() throws {
         var evaluator = try StateBuilder().evaluator()
         let created = evaluator.evaluate(try Fixtures.record(eventID: "d2905ac3-9898-433f-b10d-9302abe4e208"))  // CreateRole
@@ -212,8 +214,9 @@ struct DetectionTests {
         #expect(event.resourceAddress == nil)
         #expect(event.state == nil)
         let deletion = try Fixtures.record(eventID: "ee73c230-44bc-4492-8542-cfb189eae287")  // DeleteTrail, no state
-        #expect(evaluator.evaluate(deletion).isEmpty)
-        #expect(evaluator.summary.skipped["unmanaged_delete"] == 1)
+        let resolved = try #require(evaluator.evaluate(deletion).first)
+        #expect(resolved.action == .resolved && resolved.resolvedBy == .deleted && resolved.driftType == .unmanaged)
+        #expect(resolved.jsonLine().contains(#""resolved_by":"deleted""#))
     }
 
     @Test("snapshot sharing is critical even unmanaged")

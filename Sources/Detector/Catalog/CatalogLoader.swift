@@ -76,8 +76,10 @@ public enum CatalogLoader {
         var targets = [primary]
         if let also = fields["also"] {
             for alternative in try also.list() {
-                let alternativeFields = try alternative.fields(["resource", "id", "diff"])
-                targets.append(try readTarget(alternativeFields, node: alternative, inheritedDiff: primary.diff))
+                let alternativeFields = try alternative.fields(["resource", "id", "diff", "change"])
+                var target = try readTarget(alternativeFields, node: alternative, inheritedDiff: primary.diff)
+                target.change = try alternativeFields["change"]?.oneOf(ChangeKind.self)
+                targets.append(target)
             }
         }
         return CatalogEntry(
@@ -98,8 +100,10 @@ public enum CatalogLoader {
         guard !identifiers.isEmpty else { throw node.problem("id: list at least one path") }
         var diff = inheritedDiff
         if let diffNode = fields["diff"] {
-            diff = try diffNode.entries().map { attribute, valueNode in
-                DiffMapping(attribute: attribute, source: try readDiffSource(valueNode))
+            // An attribute may list several sources, applied in order (a call that adds and removes).
+            diff = try diffNode.entries().flatMap { attribute, valueNode in
+                let sources = valueNode.isList ? try valueNode.list() : [valueNode]
+                return try sources.map { DiffMapping(attribute: attribute, source: try readDiffSource($0)) }
             }
         }
         return CatalogTarget(resourceType: type, identifiers: identifiers, diff: diff)
@@ -135,6 +139,8 @@ public enum CatalogLoader {
         let fields = try node.fields(["from", "as", "value"])
         if let constant = fields["value"] {
             guard !fields.has("from") else { throw node.problem("use either from or value, not both") }
+            // `value: []`: the call empties the attribute (a configuration deleted).
+            if constant.isList || constant.isNull { return .constant(.null) }
             let text = try constant.string()
             let value: JSONValue
             switch text {

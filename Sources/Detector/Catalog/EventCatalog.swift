@@ -56,6 +56,16 @@ public struct CatalogTarget: Sendable, Equatable {
     public var resourceType: String
     public var identifiers: [IdentifierSource]
     public var diff: [DiffMapping]
+    /// What the call does to this target when it differs from the entry's (a `DeleteAccessKey` deletes a
+    /// key, and modifies the user that had it).
+    public var change: ChangeKind?
+
+    public init(resourceType: String, identifiers: [IdentifierSource], diff: [DiffMapping], change: ChangeKind? = nil) {
+        self.resourceType = resourceType
+        self.identifiers = identifiers
+        self.diff = diff
+        self.change = change
+    }
 }
 
 public struct CatalogEntry: Sendable, Equatable {

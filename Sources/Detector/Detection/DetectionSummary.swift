@@ -10,11 +10,12 @@ public enum SkipReason: String, Sendable, CaseIterable {
     case accountNotWatched = "account_not_watched"
     case ignoredByRule = "ignored_by_rule"
     case noIdentifier = "no_identifier"
-    case unmanagedDelete = "unmanaged_delete"
     case unmanagedNotReported = "unmanaged_not_reported"
     case noEffectiveChange = "no_effective_change"
     case duplicateEvent = "duplicate_event"
     case duplicateDrift = "duplicate_drift"
+    /// Made by AWS itself: a service-linked role or a service principal.
+    case awsService = "aws_service"
 }
 
 /// Counters for `replay`'s summary and the service's metrics.

@@ -1,46 +1,67 @@
 import Foundation
 import TfdriftCore
 
-/// Computes a drift's attribute-level diff: the state's value against the value the call carries.
+/// One attribute a call sets: the state's value and the value after the call, both in the shape they
+/// are compared in (policies parsed, security-group rules flattened, lists as sorted strings).
+struct AttributeEffect {
+    var attribute: String
+    /// The state's value (`null` for a resource no state manages).
+    var expected: JSONValue
+    /// The value after the call; nil when it cannot be known (withheld by CloudTrail, sensitive).
+    var value: JSONValue?
+    /// What the diff shows: values that must not or cannot be echoed are placeholders.
+    var change: AttributeChange
+    /// The call removed items the resource was not known to have (granted before the picture began).
+    var removedUnknown = false
+    /// How the value is compared (constants as they are).
+    var shape: DiffTransform = .plain
+}
+
+/// Values the calls set, against the state's: the diff of a drift event and the live picture's input.
 enum DiffBuilder {
     static let sensitivePlaceholder = JSONValue.string("(sensitive value)")
     /// Placeholders CloudTrail writes instead of secret request values.
     static let redactedByCloudTrail: Set<String> = ["<sensitiveDataRemoved>", "HIDDEN_DUE_TO_SECURITY_REASONS", "****"]
 
-    /// The diff for `mappings`, or nil when the call carries values and every one equals the state's
-    /// (no effective change). An empty dictionary means the call carries no values we can compare.
-    static func diff(
-        mappings: [DiffMapping], payload: CallPayload, instance: ResourceInstance?
-    ) -> (changes: [String: AttributeChange], comparedAny: Bool) {
-        var changes: [String: AttributeChange] = [:]
-        var comparedAny = false
+    /// What `mappings` make of the resource. Additions and removals (rules, tags, shared accounts) apply
+    /// to `current` — what the live picture holds — or to the state's value where it holds nothing yet.
+    /// Mappings the call carries no value for are left out.
+    static func effects(
+        mappings: [DiffMapping], payload: CallPayload, instance: ResourceInstance?, current: [String: JSONValue]
+    ) -> [AttributeEffect] {
         let attributes: [String: JSONValue] = {
             guard let raw = instance?.attributes, case .object(let object)? = try? raw.decode() else { return [:] }
             return object
         }()
+        var effects: [AttributeEffect] = []
         for mapping in mappings {
             let stateValue = value(at: mapping.attribute, in: attributes)
-            guard let actual = newValue(mapping.source, payload: payload, expected: stateValue) else { continue }
-            comparedAny = true
+            let expected = normalise(stateValue, for: mapping.source)
+            let existing = effects.firstIndex { $0.attribute == mapping.attribute }
+            let base = existing.flatMap { effects[$0].value } ?? current[mapping.attribute] ?? expected
+            guard let (actual, removedUnknown) = newValue(mapping.source, payload: payload, base: base) else { continue }
+            var effect = AttributeEffect(
+                attribute: mapping.attribute, expected: expected, value: actual,
+                change: AttributeChange(expected: expected, actual: actual), removedUnknown: removedUnknown)
+            if case .path(_, let transform) = mapping.source { effect.shape = transform }
             if let text = actual.stringValue, redactedByCloudTrail.contains(text) {
                 // CloudTrail withheld the value: the attribute was set, to what we cannot know.
-                let expected =
-                    instance?.isSensitive(mapping.attribute) == true ? sensitivePlaceholder : stateValue
-                changes[mapping.attribute] = AttributeChange(expected: expected, actual: .string("(withheld by CloudTrail)"))
-                continue
-            }
-            let root = String(mapping.attribute.split(separator: ".").first ?? "")
-            if instance?.isSensitive(root) == true {
+                let shown = instance?.isSensitive(mapping.attribute) == true ? sensitivePlaceholder : stateValue
+                effect.value = nil
+                effect.change = AttributeChange(expected: shown, actual: .string("(withheld by CloudTrail)"))
+            } else if instance?.isSensitive(String(mapping.attribute.split(separator: ".").first ?? "")) == true {
                 // Never decode or echo a sensitive value; say only that the call set it.
-                changes[mapping.attribute] = AttributeChange(expected: sensitivePlaceholder, actual: sensitivePlaceholder)
-                continue
+                effect.value = nil
+                effect.change = AttributeChange(expected: sensitivePlaceholder, actual: sensitivePlaceholder)
             }
-            let expected = normalise(stateValue, for: mapping.source)
-            if !expected.looselyEquals(actual) {
-                changes[mapping.attribute] = AttributeChange(expected: expected, actual: actual)
+            if let existing {
+                effect.removedUnknown = effect.removedUnknown || effects[existing].removedUnknown
+                effects[existing] = effect
+            } else {
+                effects.append(effect)
             }
         }
-        return (changes, comparedAny)
+        return effects
     }
 
     /// `instance_type` or `versioning.0.enabled` in the state's attributes.
@@ -65,10 +86,12 @@ enum DiffBuilder {
         return current
     }
 
-    static func newValue(_ source: DiffSource, payload: CallPayload, expected: JSONValue) -> JSONValue? {
+    /// The value after the call, in the compared shape; for additions and removals applied to `base`
+    /// (already in that shape), with whether a removal named items `base` did not hold.
+    static func newValue(_ source: DiffSource, payload: CallPayload, base: JSONValue) -> (JSONValue, Bool)? {
         switch source {
         case .constant(let value):
-            return value
+            return (value, false)
         case .path(let path, let transform):
             var found = PathResolver.values(path.segments[...], in: payload.root(path) ?? .null)
             if transform == .sgRulesAdded || transform == .sgRulesRemoved,
@@ -79,24 +102,26 @@ enum DiffBuilder {
             }
             guard !found.isEmpty else { return nil }
             let value = found.count == 1 ? unwrap(found[0]) : .array(found.map(unwrap))
+            let strings = Set(base.arrayValue?.compactMap(\.stringValue) ?? [])
+            func sorted(_ set: Set<String>) -> JSONValue { .array(set.sorted().map(JSONValue.string)) }
             switch transform {
-            case .plain: return value
-            case .json: return PolicyDocument.parse(value)
-            case .sgRulesAdded:
-                return .array(
-                    SecurityGroupRules.flatten(expected).union(SecurityGroupRules.fromCall(value)).sorted().map(JSONValue.string))
+            case .plain: return (value, false)
+            case .json: return (PolicyDocument.parse(value) ?? value, false)
+            case .sgRulesAdded: return (sorted(strings.union(SecurityGroupRules.fromCall(value))), false)
             case .sgRulesRemoved:
-                return .array(
-                    SecurityGroupRules.flatten(expected).subtracting(SecurityGroupRules.fromCall(value)).sorted().map(
-                        JSONValue.string))
-            case .tagsAdded: return .object(Tags.map(expected).merging(Tags.fromCall(value)) { $1 })
+                let removed = SecurityGroupRules.fromCall(value)
+                return (sorted(strings.subtracting(removed)), !removed.isSubset(of: strings))
+            case .tagsAdded: return (.object(Tags.map(base).merging(Tags.fromCall(value)) { $1 }), false)
             case .tagsRemoved:
-                var tags = Tags.map(expected)
-                for key in Tags.fromCall(value).keys { tags.removeValue(forKey: key) }
-                return .object(tags)
-            case .listAdded: return .array(ScalarSet.of(expected).union(ScalarSet.of(value)).sorted().map(JSONValue.string))
+                var tags = Tags.map(base)
+                let removed = Tags.fromCall(value).keys
+                let unknown = removed.contains { tags[$0] == nil }
+                for key in removed { tags.removeValue(forKey: key) }
+                return (.object(tags), unknown)
+            case .listAdded: return (sorted(strings.union(ScalarSet.of(value))), false)
             case .listRemoved:
-                return .array(ScalarSet.of(expected).subtracting(ScalarSet.of(value)).sorted().map(JSONValue.string))
+                let removed = ScalarSet.of(value)
+                return (sorted(strings.subtracting(removed)), !removed.isSubset(of: strings))
             }
         }
     }
@@ -104,6 +129,10 @@ enum DiffBuilder {
     /// Present the state's value in the same shape as the call's (policies parsed, rules flattened).
     static func normalise(_ stateValue: JSONValue, for source: DiffSource) -> JSONValue {
         guard case .path(_, let transform) = source else { return stateValue }
+        return normalise(stateValue, as: transform)
+    }
+
+    static func normalise(_ stateValue: JSONValue, as transform: DiffTransform) -> JSONValue {
         switch transform {
         case .plain: return stateValue
         case .json: return PolicyDocument.parse(stateValue) ?? stateValue

@@ -10,6 +10,16 @@ public enum DriftAction: String, Sendable, Codable {
     case resolved = "drift_resolved"
 }
 
+/// What closed a drift (SPEC §5 `resolved_by`).
+public enum ResolvedBy: String, Sendable, CaseIterable {
+    /// A call returned the resource to what the state says.
+    case revert
+    /// A resource no state manages was deleted.
+    case deleted
+    /// A reloaded state now says what the resource is.
+    case stateReload = "state_reload"
+}
+
 /// Who made the call, from CloudTrail's `userIdentity`.
 public struct Actor: Sendable, Equatable {
     public var type: String?
@@ -35,6 +45,13 @@ public struct Actor: Sendable, Equatable {
             copy[keyPath: path] = self[keyPath: path].map(transform)
         }
         return copy
+    }
+
+    /// AWS acting for itself: a service principal, or a service-linked role (which only its service
+    /// can assume: `role/aws-service-role/…`).
+    public var isAWSService: Bool {
+        type == "AWSService" || issuerARN?.contains(":role/aws-service-role/") == true
+            || arn?.contains(":assumed-role/AWSServiceRoleFor") == true
     }
 
     /// SPEC §5 `changed_by`: session name for assumed roles, the user name, or the ARN.
@@ -79,6 +96,13 @@ public struct DriftEvent: Sendable, Equatable {
     public var accountID: String?
     public var maintenanceWindow: String?
     public var message: String
+    /// On `drift_resolved` lines: what closed the drift.
+    public var resolvedBy: ResolvedBy?
+    /// Ids of exact repeats of earlier changes to this resource, carried on the next line about it.
+    public var eventIDs: [String] = []
+    /// Why the diff is empty although the call changed values: `diff_unavailable` (the request's shape
+    /// is not the one the catalog knows, or CloudTrail withheld the values).
+    public var reason: String?
     /// Set when the line was shortened to fit a sink's line limit (long values cut).
     public var truncated = false
 
@@ -151,6 +175,12 @@ public struct DriftEvent: Sendable, Equatable {
         string("region", region)
         string("account_id", accountID)
         string("maintenance_window", maintenanceWindow)
+        string("resolved_by", resolvedBy?.rawValue)
+        if !eventIDs.isEmpty {
+            key("event_ids")
+            writer.write(.array(eventIDs.map(JSONValue.string)))
+        }
+        string("reason", reason)
         string("message", message)
         if truncated {
             key("truncated")

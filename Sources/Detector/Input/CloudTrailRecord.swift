@@ -79,6 +79,24 @@ public struct CloudTrailRecord: Sendable {
         set { slots.sourceIPAddress = TextSlot(newValue) }
     }
 
+    /// A copy that holds only its own bytes, not the whole input it was read from: a record kept
+    /// waiting (a replay orders calls across files) must not keep a file's buffer alive.
+    public func detached() -> CloudTrailRecord {
+        var copy = self
+        copy.buffer = nil
+        copy.slots = Slots(
+            eventName: .init(eventNameValue), eventSource: .init(slots.eventSource.value(in: buffer)),
+            eventTime: .init(eventTime), eventID: .init(eventID), eventType: .init(eventType), awsRegion: .init(awsRegion),
+            recipientAccountID: .init(recipientAccountID), errorCode: .init(errorCode), userAgent: .init(userAgent),
+            sourceIPAddress: .init(sourceIPAddress))
+        copy.userIdentity = userIdentity?.detached()
+        copy.requestParameters = requestParameters?.detached()
+        copy.responseElements = responseElements?.detached()
+        return copy
+    }
+
+    private var eventNameValue: String? { slots.eventName.value(in: buffer) }
+
     /// Cheap checks for the evaluator's first filters (no string is built).
     var hasErrorCode: Bool { slots.errorCode.isPresent }
     var isAPICall: Bool { !slots.eventType.isPresent || slots.eventType.equals("AwsApiCall", in: buffer) }
@@ -94,6 +112,13 @@ public enum JSONPart: Sendable {
         case .raw(let raw): return try raw.decode()
         case .value(let value): return value
         }
+    }
+
+    /// The same bytes in a buffer of their own.
+    func detached() -> JSONPart {
+        guard case .raw(let raw) = self else { return self }
+        let copy = JSONBytes(UnsafeBufferPointer(start: raw.bytes.base + raw.start, count: raw.end - raw.start))
+        return .raw(RawJSON(bytes: copy, start: 0, end: copy.count))
     }
 }
 

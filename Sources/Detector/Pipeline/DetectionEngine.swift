@@ -1,35 +1,60 @@
 import DequeModule
 import Foundation
+import HeapModule
 import TfdriftCore
 
 /// The one path from records to sinks. Every source — files, an S3 trail, HTTP ingest, SQS — hands its
-/// batches here: the engine counts what the input held (records, malformed, skipped), evaluates the
-/// records in order, hands the drift events to every sink, then acknowledges the batch to its source.
-/// Counters, metrics and exit codes all come from this one accounting.
+/// batches here: the engine counts what the input held (records, malformed, skipped), applies the
+/// mutating calls to the live picture in `eventTime` order, hands the drift events to every sink, then
+/// acknowledges the batch to its source. Counters, metrics and exit codes all come from this one
+/// accounting.
+///
+/// Order: within a batch, records are applied by `eventTime` (creations before changes before
+/// deletions within one second — CloudTrail does not order them). A replay also orders across inputs:
+/// with a `reorderWindow`, calls wait until the newest `eventTime` seen is that far past them, since a
+/// trail's files overlap in time; `finishInput` applies what is left.
 ///
 /// Batches are processed one at a time, in the order they arrive (a FIFO gate, since delivery awaits
 /// the sinks and an actor would otherwise let the next batch overtake it).
 public actor DetectionEngine {
     var evaluator: DriftEvaluator
-    /// Open drifts by resource, with what the state said about the resource when they were found.
-    var open: OpenDrifts
     let sinks: [any DriftSink]
     let observer: (any EngineObserver)?
+    let reorderWindow: Double?
+    private var pending = Heap<Pending>()
+    private var arrivals = 0
+    private var newest = Date.distantPast
     private var busy = false
     private var waiting: Deque<CheckedContinuation<Void, Never>> = []
 
     public init(
-        evaluator: DriftEvaluator, sinks: [any DriftSink], observer: (any EngineObserver)? = nil, maxOpenDrifts: Int = 20_000
+        evaluator: DriftEvaluator, sinks: [any DriftSink], observer: (any EngineObserver)? = nil, reorderWindow: Double? = nil
     ) {
         self.evaluator = evaluator
         self.sinks = sinks
         self.observer = observer
-        open = OpenDrifts(capacity: maxOpenDrifts)
+        self.reorderWindow = reorderWindow
     }
 
     public var summary: DetectionSummary { evaluator.summary }
-    public var openDriftCount: Int { open.count }
+    public var openDriftCount: Int { evaluator.picture.driftedCount }
+    public var picture: LivePicture { evaluator.picture }
     public var catalog: EventCatalog { evaluator.catalog }
+
+    /// Explanations of what became of each mutating record (`replay --explain`).
+    public func explain(_ on: Bool) { evaluator.explains = on }
+
+    /// A call waiting for its turn.
+    struct Pending: Comparable {
+        let candidate: RecordTriage.Candidate
+        let time: Date
+        let arrival: Int
+
+        static func < (a: Pending, b: Pending) -> Bool {
+            (a.time, a.candidate.changeRank, a.arrival) < (b.time, b.candidate.changeRank, b.arrival)
+        }
+        static func == (a: Pending, b: Pending) -> Bool { a.arrival == b.arrival }
+    }
 
     /// Evaluates one batch, delivers its drift events and acknowledges it; returns what it produced.
     @discardableResult
@@ -38,93 +63,83 @@ public actor DetectionEngine {
         defer { leave() }
         let started = ContinuousClock.now
         let skippedBefore = evaluator.summary.skipped
-        let evictedBefore = open.evicted
+        let evictedBefore = evaluator.picture.evicted
         evaluator.countInput(batch)
-        var events: [DriftEvent] = []
+        var explanations: [Explanation] = []
         for record in batch.records {
-            for event in evaluator.evaluate(record, now: now) {
-                remember(event)
-                events.append(event)
-            }
+            let verdict = evaluator.triage.triage(record)
+            if let explanation = evaluator.count(verdict, record: record) { explanations.append(explanation) }
+            guard case .candidate(let candidate) = verdict else { continue }
+            let time = record.eventDate ?? now
+            if time > newest { newest = time }
+            arrivals += 1
+            var waiting = candidate
+            // Held past this batch: keep only the record's own bytes, not the input's buffer.
+            if reorderWindow != nil { waiting.record = record.detached() }
+            pending.insert(Pending(candidate: waiting, time: time, arrival: arrivals))
         }
-        var skipped: [String: Int] = [:]
-        for (reason, count) in evaluator.summary.skipped where count != skippedBefore[reason, default: 0] {
-            skipped[reason] = count - skippedBefore[reason, default: 0]
+        let horizon = reorderWindow.map { newest.addingTimeInterval(-$0) } ?? .distantFuture
+        var events: [DriftEvent] = []
+        while let first = pending.min, first.time < horizon || reorderWindow == nil {
+            let outcome = evaluator.apply(pending.removeMin().candidate, now: now)
+            events += outcome.events
+            if let explanation = outcome.explanation { explanations.append(explanation) }
         }
         let processing = started.duration(to: .now)
         await deliver(events)
         await batch.acknowledgement?.delivered()
         let report = BatchReport(
             source: batch.source, records: batch.records.count, malformed: batch.malformedCount,
-            malformedSamples: batch.malformed, unreadable: batch.unreadable, skipped: skipped, events: events,
-            processing: processing, receivedAt: batch.receivedAt, eventTimes: batch.records.compactMap(\.eventTime), now: now,
-            openDrifts: open.count, evictedOpenDrifts: open.evicted - evictedBefore)
+            malformedSamples: batch.malformed, unreadable: batch.unreadable, skipped: delta(since: skippedBefore),
+            events: events, explanations: explanations, processing: processing, receivedAt: batch.receivedAt,
+            eventTimes: batch.records.compactMap(\.eventDate), now: now, openDrifts: evaluator.picture.driftedCount,
+            evictedOpenDrifts: evaluator.picture.evicted - evictedBefore)
         observer?.processed(report)
         return report
     }
 
-    /// Swaps in a freshly loaded state, and reports (and delivers) the open drifts it now explains:
-    /// an unmanaged resource that is now managed, a deleted one that is gone from the state, a
-    /// modified one whose state now holds the new values (or changed, when the call carried none).
+    /// The end of a finite input: applies the calls still waiting for the reorder window.
+    @discardableResult
+    public func finishInput(now: Date = Date()) async -> BatchReport {
+        await enter()
+        defer { leave() }
+        let started = ContinuousClock.now
+        let skippedBefore = evaluator.summary.skipped
+        let evictedBefore = evaluator.picture.evicted
+        var events: [DriftEvent] = []
+        var explanations: [Explanation] = []
+        while !pending.isEmpty {
+            let outcome = evaluator.apply(pending.removeMin().candidate, now: now)
+            events += outcome.events
+            if let explanation = outcome.explanation { explanations.append(explanation) }
+        }
+        let processing = started.duration(to: .now)
+        await deliver(events)
+        let report = BatchReport(
+            source: "file", records: 0, malformed: 0, malformedSamples: [], unreadable: [], skipped: delta(since: skippedBefore),
+            events: events, explanations: explanations, processing: processing, receivedAt: .now, eventTimes: [], now: now,
+            openDrifts: evaluator.picture.driftedCount, evictedOpenDrifts: evaluator.picture.evicted - evictedBefore)
+        observer?.processed(report)
+        return report
+    }
+
+    func delta(since before: [String: Int]) -> [String: Int] {
+        var skipped: [String: Int] = [:]
+        for (reason, count) in evaluator.summary.skipped where count != before[reason, default: 0] {
+            skipped[reason] = count - before[reason, default: 0]
+        }
+        return skipped
+    }
+
+    /// Swaps in a freshly loaded state, and reports (and delivers) the drifts it now explains.
     @discardableResult
     public func replaceState(_ index: StateIndex, now: Date = Date()) async -> [DriftEvent] {
         await enter()
         defer { leave() }
-        evaluator.replaceIndex(index)
-        var resolved: [DriftEvent] = []
-        for (key, drift) in open.entries {
-            let event = drift.event
-            let references = index.lookup(type: event.resourceType, identifier: event.resourceID, accountID: event.accountID)
-            let explained: Bool
-            switch event.driftType {
-            case .unmanaged:
-                explained = !references.isEmpty
-            case .deleted:
-                explained = references.isEmpty
-            case .modified:
-                guard let reference = references.first else {
-                    explained = true  // removed from the state: no longer Terraform's drift
-                    break
-                }
-                let instance = index.instance(reference)
-                if event.diff.isEmpty {
-                    explained = instance.attributes?.text.hashValue != drift.attributesFingerprint
-                } else {
-                    explained = DriftResolution.stateHolds(event, instance: instance, catalog: evaluator.catalog)
-                }
-            }
-            if explained {
-                var resolution = event
-                resolution.action = .resolved
-                resolution.detectedAt = now
-                resolution.message =
-                    "\(event.resourceAddress ?? "\(event.resourceType) \(event.resourceID)"): drift resolved by a state reload (\(event.driftType.rawValue) by \(event.changedBy) is now what Terraform's state says)"
-                resolved.append(resolution)
-                open.close(key)
-            }
-        }
-        resolved.sort { $0.timestamp < $1.timestamp }
+        let resolved = evaluator.replaceIndex(index, now: now)
         await deliver(resolved)
-        observer?.resolved(resolved, openDrifts: open.count)
+        observer?.resolved(resolved, openDrifts: evaluator.picture.driftedCount)
         return resolved
-    }
-
-    func remember(_ event: DriftEvent) {
-        var fingerprint: Int?
-        if event.state != nil {
-            fingerprint = attributesFingerprint(type: event.resourceType, id: event.resourceID, account: event.accountID)
-        }
-        open.open(event, attributesFingerprint: fingerprint)
-    }
-
-    /// A hash of the state's attributes for a resource: open drifts keep this, not the text (which
-    /// can be kilobytes of policy JSON), and only compare it within this process.
-    func attributesFingerprint(type: String, id: String, account: String?) -> Int? {
-        let index = evaluator.index
-        guard let reference = index.lookup(type: type, identifier: id, accountID: account).first,
-            let text = index.instance(reference).attributes?.text
-        else { return nil }
-        return text.hashValue
     }
 
     /// Hands events to every sink concurrently: one slow sink does not hold the others back.
@@ -167,18 +182,20 @@ public struct BatchReport: Sendable {
     /// Records skipped by this batch, by reason.
     public var skipped: [String: Int]
     public var events: [DriftEvent]
+    /// With explanations on: what became of each mutating record.
+    public var explanations: [Explanation]
     /// Time spent evaluating (not delivering).
     public var processing: Duration
     public var receivedAt: ContinuousClock.Instant
     /// `eventTime` of each record, for the lag histogram.
-    public var eventTimes: [String]
+    public var eventTimes: [Date]
     public var now: Date
+    /// Resources that differ from the state, and how many the bounded picture forgot in this batch.
     public var openDrifts: Int
-    /// Open drifts this batch pushed out of the bounded table.
     public var evictedOpenDrifts: Int
 }
 
-/// Watches the engine (the service's metrics; nothing in a replay).
+/// Watches the engine (the service's metrics; a replay's problem report).
 public protocol EngineObserver: Sendable {
     func processed(_ report: BatchReport)
     func resolved(_ events: [DriftEvent], openDrifts: Int)

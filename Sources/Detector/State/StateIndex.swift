@@ -13,15 +13,19 @@ public struct StateIndex: Sendable {
 
     public let states: [TerraformState]
     let byType: [String: [String: [Reference]]]
+    /// Instances by state name and address (deposed objects as `address (deposed KEY)`).
+    let byAddress: [String: Reference]
     /// Accounts named by states (`account_id`), for routing multi-account trails.
     public let accountIDs: Set<String>
 
     public init(states: [TerraformState]) {
         self.states = states
         var byType: [String: [String: [Reference]]] = [:]
+        var byAddress: [String: Reference] = [:]
         for (stateIndex, state) in states.enumerated() {
             for (instanceIndex, instance) in state.instances.enumerated() {
                 let reference = Reference(state: stateIndex, instance: instanceIndex)
+                byAddress[Self.addressKey(state: state.name, address: instance.displayAddress)] = reference
                 // Mutated in place: copying the per-type table out and back is quadratic.
                 for identifier in instance.identifiers {
                     byType[instance.type, default: [:]][identifier, default: []].append(reference)
@@ -29,7 +33,15 @@ public struct StateIndex: Sendable {
             }
         }
         self.byType = byType
+        self.byAddress = byAddress
         self.accountIDs = Set(states.compactMap(\.accountID))
+    }
+
+    static func addressKey(state: String, address: String) -> String { "\(state)|\(address)" }
+
+    /// The instance at `address` in the state named `state`, if it is still there.
+    public func reference(state: String, address: String) -> Reference? {
+        byAddress[Self.addressKey(state: state, address: address)]
     }
 
     public func instance(_ reference: Reference) -> ResourceInstance {

@@ -38,6 +38,9 @@ public struct ResourceInstance: Sendable {
 
     /// Whether an attribute's value must never be decoded into diffs or logs: marked in the state, or
     /// a secret by name in every provider version (a state written without marks must not leak either).
+    /// The address as lines show it: deposed objects (create_before_destroy leftovers) say so.
+    public var displayAddress: String { deposedKey.map { "\(address) (deposed \($0))" } ?? address }
+
     public func isSensitive(_ attribute: String) -> Bool {
         sensitiveAttributes.contains(attribute) || SensitiveAttributes.alwaysSensitive.contains(attribute)
     }

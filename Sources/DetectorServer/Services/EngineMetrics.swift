@@ -21,9 +21,7 @@ public struct EngineMetrics: EngineObserver {
             let perRecord = report.processing.nanoseconds / Int64(report.records)
             for _ in 0..<report.records { metrics.recordProcessing(nanoseconds: perRecord) }
         }
-        for text in report.eventTimes {
-            if let time = Timestamp.parse(text) { metrics.recordLag(seconds: report.now.timeIntervalSince(time)) }
-        }
+        for time in report.eventTimes { metrics.recordLag(seconds: report.now.timeIntervalSince(time)) }
         for event in report.events { metrics.drift(severity: event.severity.rawValue, type: event.driftType.rawValue) }
         metrics.recordIngestToSink(report.receivedAt.duration(to: .now))
         if report.records > 0 { activity.recordEvents(at: report.now) }

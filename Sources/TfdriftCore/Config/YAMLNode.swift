@@ -20,7 +20,7 @@ public struct YAMLNode {
         YAMLNode(node: node, path: path.isEmpty ? key : "\(path).\(key)", context: context)
     }
 
-    var isNull: Bool {
+    public var isNull: Bool {
         if case .scalar(let scalar) = node {
             return scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
         }
@@ -260,6 +260,11 @@ extension YAMLNode {
     /// Whether this is a single value (not a mapping or list).
     public var isScalar: Bool {
         if case .scalar = node { return true }
+        return false
+    }
+
+    public var isList: Bool {
+        if case .sequence = node { return true }
         return false
     }
 }

@@ -4,20 +4,8 @@ import TfdriftCore
 
 @testable import Detector
 
-@Suite("open drifts are bounded")
-struct OpenDriftsTests {
-    static func drift(_ id: String) -> DriftEvent {
-        var actor = Actor()
-        actor.type = "IAMUser"
-        actor.arn = "arn:aws:iam::123456789012:user/alice"
-        return DriftEvent(
-            timestamp: Date(timeIntervalSince1970: 1_700_000_000), detectedAt: Date(), driftType: .unmanaged, severity: .medium,
-            resourceType: "aws_vpc", resourceID: id, resourceAddress: nil, state: nil, diff: [:],
-            actor: actor, eventName: "CreateVpc",
-            eventSource: "ec2.amazonaws.com", eventID: "e-\(id)", region: "us-east-1", accountID: "123456789012",
-            maintenanceWindow: nil, message: "aws_vpc \(id) is not managed by Terraform")
-    }
-
+@Suite("the live picture is bounded")
+struct LivePictureBoundTests {
     static func stateJSON(serial: Int = 1, extraResource: String = "") -> String {
         """
         {"version":4,"terraform_version":"1.9.8","serial":\(serial),"lineage":"t","outputs":{},"resources":[
@@ -31,31 +19,36 @@ struct OpenDriftsTests {
         #"{"eventVersion":"1.08","eventTime":"2026-01-01T00:00:00Z","eventSource":"ec2.amazonaws.com","eventName":"CreateVpc","eventID":"vpc-event-\#(n)","readOnly":false,"eventType":"AwsApiCall","awsRegion":"us-east-1","recipientAccountId":"123456789012","userAgent":"aws-cli/2.15","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/alice","userName":"alice"},"responseElements":{"vpc":{"vpcId":"vpc-\#(n)"}}}"#
     }
 
-    @Test("past capacity the oldest is forgotten and counted; a reopened drift is not evicted by its old slot")
+    @Test("past capacity the resource touched longest ago is forgotten and counted; a touched one keeps its place")
     func eviction() {
-        var open = OpenDrifts(capacity: 3)
-        for id in ["a", "b", "c"] { open.open(Self.drift(id), attributesFingerprint: nil) }
-        // "a" drifts again: it is now the newest.
-        open.open(Self.drift("a"), attributesFingerprint: nil)
-        #expect(open.count == 3)
-        open.open(Self.drift("d"), attributesFingerprint: nil)
-        #expect(open.count == 3)
-        #expect(open.evicted == 1)
-        #expect(Set(open.entries.keys) == ["aws_vpc|a", "aws_vpc|c", "aws_vpc|d"])
-        // Kept slim: the message is rewritten by the resolution anyway.
-        #expect(open.entries["aws_vpc|a"]?.event.message == "")
-        open.close("aws_vpc|c")
-        for n in 0..<10_000 { open.open(Self.drift("n\(n)"), attributesFingerprint: n) }
-        #expect(open.count == 3)
-        #expect(open.evicted == 1 + 2 + 9_997)
+        var picture = LivePicture(capacity: 3)
+        func resource(_ id: String) -> LivePicture.Resource {
+            LivePicture.Resource(resourceType: "aws_vpc", resourceID: id, exists: true)
+        }
+        for id in ["a", "b", "c"] { picture.store(resource(id), under: id) }
+        // "a" is touched again: it is now the newest.
+        picture.store(resource("a"), under: "a")
+        #expect(picture.count == 3)
+        picture.store(resource("d"), under: "d")
+        #expect(picture.count == 3)
+        #expect(picture.evicted == 1)
+        #expect(Set(picture.resources.keys) == ["a", "c", "d"])
+        #expect(picture.driftedCount == 3)
+        picture.remove("c")
+        #expect(picture.driftedCount == 2)
+        for n in 0..<10_000 { picture.store(resource("n\(n)"), under: "n\(n)") }
+        #expect(picture.count == 3)
+        #expect(picture.driftedCount == 3)
+        #expect(picture.evicted == 1 + 2 + 9_997)
     }
 
-    @Test("the engine reports only tracked drifts resolved, and how many it stopped tracking")
+    @Test("the engine resolves only what the picture still holds after a state reload, and counts what it forgot")
     func engineEviction() async throws {
         let state = try StateParser.parse(JSONBytes(string: Self.stateJSON()), name: "main", origin: "main.tfstate")
-        let evaluator = DriftEvaluator(catalog: Fixtures.catalog, index: StateIndex(states: [state]), config: TfdriftConfig())
+        let evaluator = DriftEvaluator(
+            catalog: Fixtures.catalog, index: StateIndex(states: [state]), config: TfdriftConfig(), pictureCapacity: 2)
         let sink = CollectingSink()
-        let engine = DetectionEngine(evaluator: evaluator, sinks: [sink], maxOpenDrifts: 2)
+        let engine = DetectionEngine(evaluator: evaluator, sinks: [sink])
         let batch = RecordBatch.decoding(
             JSONBytes(string: (1...4).map(Self.createVpc).joined(separator: "\n")), name: "body", source: "http")
         #expect(batch.records.count == 4)
@@ -72,7 +65,8 @@ struct OpenDriftsTests {
             JSONBytes(string: Self.stateJSON(serial: 2, extraResource: vpcs)), name: "main", origin: "main.tfstate")
         let resolved = await engine.replaceState(StateIndex(states: [adopted]))
         #expect(resolved.map(\.resourceID).sorted() == ["vpc-3", "vpc-4"])
-        #expect(resolved.allSatisfy { $0.action == .resolved && $0.message.contains("drift resolved") })
+        #expect(resolved.allSatisfy { $0.action == .resolved && $0.resolvedBy == .stateReload })
+        #expect(resolved.allSatisfy { $0.message.contains("drift resolved by a state reload") })
         #expect(await engine.openDriftCount == 0)
     }
 }
