@@ -61,6 +61,13 @@ public struct DetectorRuntime: Sendable {
         let engine = DetectionEngine(
             evaluator: DriftEvaluator(catalog: catalog, index: index, config: config), sinks: sinks,
             observer: EngineMetrics(metrics: metrics, activity: activity))
+        let pictureStore = Self.pictureStore(config)
+        if let pictureStore, let saved = pictureStore.load(capacity: config.detection.pictureMaxResources, logger: logger) {
+            await engine.restore(saved)
+            metrics.openDrifts(await engine.openDriftCount, evicted: 0)
+            logger.notice(
+                "restored the live picture", metadata: ["resources": "\(saved.count)", "file": "\(pictureStore.path)"])
+        }
 
         let queue = IngestQueue(
             capacity: config.server.queueCapacity,
@@ -79,6 +86,7 @@ public struct DetectorRuntime: Sendable {
             falcoPath: config.server.falcoPath,
             hasStates: !config.states.isEmpty, logger: logger)
         var supportServices: [any Service] = []
+        if let pictureStore { supportServices.append(PictureService(store: pictureStore, engine: engine, logger: logger)) }
         if !config.states.isEmpty { supportServices.append(reloader) }
         supportServices.append(StalenessService(activity: activity, staleAfter: config.server.staleAfter, logger: logger))
         return DetectorRuntime(
@@ -128,6 +136,19 @@ public struct DetectorRuntime: Sendable {
             )
         }
         return services
+    }
+
+    /// Where a live detector (HTTP ingest or SQS) keeps its picture: `detection.live_picture_file`, else
+    /// `live-picture.jsonl` in the ingest journal's directory (`tfdrift-journal` beside the config). A
+    /// one-shot run over files keeps none: run twice, the same files must give the same lines.
+    static func pictureStore(_ config: TfdriftConfig) -> PictureStore? {
+        guard config.server.enabled || config.cloudTrail.sqsQueue != nil else { return nil }
+        if let file = config.detection.pictureFile { return PictureStore(path: file) }
+        let beside = config.sourceFile.map { ($0 as NSString).deletingLastPathComponent }.map {
+            (($0.isEmpty ? "." : $0) as NSString).appendingPathComponent("tfdrift-journal")
+        }
+        guard let directory = config.server.journalDirectory ?? beside else { return nil }
+        return PictureStore(path: (directory as NSString).appendingPathComponent("live-picture.jsonl"))
     }
 
     static func openJournal(_ directory: String, syncs: Bool, enabled: Bool) throws -> IngestJournal? {

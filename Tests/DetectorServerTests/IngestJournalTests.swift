@@ -203,3 +203,57 @@ struct IngestJournalTests {
         #expect(runtime.dependencies.queue.journal?.bytesOnDisk == 0, "every segment behind the mark is gone")
     }
 }
+
+@Suite("the live picture across restarts of run")
+struct PictureRestartTests {
+    @Test("run keeps the live picture beside the journal: the next start continues from it")
+    func restoredAtStart() async throws {
+        let directory = try ServerFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let statePath = directory.appendingPathComponent("terraform.tfstate").path
+        try ServerFixtures.stateJSON().write(toFile: statePath, atomically: true, encoding: .utf8)
+        var config = ServerFixtures.config(statePath: statePath)
+        config.server.journalDirectory = directory.appendingPathComponent("journal").path
+        do {
+            let runtime = try await DetectorRuntime.make(
+                config: config, catalog: ServerFixtures.catalog, logger: ServerFixtures.logger)
+            await runtime.engine.process(
+                RecordBatch.decoding(
+                    JSONBytes(string: (1...3).map(ServerFixtures.createVpc).joined(separator: "\n")), name: "body", source: "http"
+                ))
+            #expect(await runtime.engine.openDriftCount == 3)
+            // What the picture service does every few seconds and at shutdown.
+            let store = try #require(DetectorRuntime.pictureStore(config))
+            #expect(store.path == directory.appendingPathComponent("journal/live-picture.jsonl").path)
+            try store.save(await runtime.engine.picture)
+        }
+        let restarted = try await DetectorRuntime.make(
+            config: config, catalog: ServerFixtures.catalog, logger: ServerFixtures.logger)
+        #expect(await restarted.engine.openDriftCount == 3)
+        let metrics = String(decoding: restarted.dependencies.registry.emitToBuffer(), as: UTF8.self)
+        #expect(metrics.contains("tfdrift_open_drifts 3"), "\(metrics)")
+        // A deletion after the restart resolves the VPC created before it.
+        let delete = ServerFixtures.createVpc(1).replacingOccurrences(of: "\"CreateVpc\"", with: "\"DeleteVpc\"")
+            .replacingOccurrences(of: "vpc-event-1", with: "vpc-delete-1")
+            .replacingOccurrences(
+                of: #""responseElements":{"vpc":{"vpcId":"vpc-1"}}"#, with: #""requestParameters":{"vpcId":"vpc-1"}"#)
+        let report = await restarted.engine.process(RecordBatch.decoding(JSONBytes(string: delete), name: "body", source: "http"))
+        #expect(report.events.map(\.resolvedBy) == [.deleted])
+        #expect(await restarted.engine.openDriftCount == 2)
+    }
+
+    @Test("a saved picture that does not read is moved aside, and the detector starts without it")
+    func unreadable() async throws {
+        let directory = try ServerFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var config = ServerFixtures.config(statePath: nil)
+        config.server.journalDirectory = directory.appendingPathComponent("journal").path
+        let file = directory.appendingPathComponent("journal/live-picture.jsonl")
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try "not json\n".write(to: file, atomically: true, encoding: .utf8)
+        let runtime = try await DetectorRuntime.make(
+            config: config, catalog: ServerFixtures.catalog, logger: ServerFixtures.logger)
+        #expect(await runtime.engine.picture.count == 0)
+        #expect(FileManager.default.fileExists(atPath: file.path + ".unreadable"))
+    }
+}

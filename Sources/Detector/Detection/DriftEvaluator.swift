@@ -33,17 +33,24 @@ public struct DriftEvaluator: Sendable {
     static let maxUncoveredNames = 2_000
     static let otherUncovered = "(other event names)"
 
-    public init(catalog: EventCatalog, index: StateIndex, config: TfdriftConfig, pictureCapacity: Int = 50_000) {
+    public init(catalog: EventCatalog, index: StateIndex, config: TfdriftConfig, pictureCapacity: Int? = nil) {
         triage = RecordTriage(catalog: catalog, config: config)
         self.index = index
         severityPolicy = SeverityPolicy(userRules: config.detection.severityRules)
         windows = config.maintenanceWindows
         reportUnmanaged = config.detection.reportUnmanaged
         repeatWindow = config.detection.dedupWindow
-        picture = LivePicture(capacity: pictureCapacity)
+        picture = LivePicture(capacity: pictureCapacity ?? config.detection.pictureMaxResources)
     }
 
     public var catalog: EventCatalog { triage.catalog }
+
+    /// Continues from a picture kept by an earlier process (`run` restarted).
+    public mutating func restore(_ saved: LivePicture) {
+        var restored = LivePicture(capacity: picture.capacity)
+        for key in saved.keysByTouch { if let resource = saved[key] { restored.store(resource, under: key) } }
+        picture = restored
+    }
     public var since: Date? {
         get { triage.since }
         set { triage.since = newValue }
@@ -256,7 +263,7 @@ public struct DriftEvaluator: Sendable {
         guard !effects.isEmpty else {
             // The call changed something no mapping values: always its own line.
             resource.opaque = true
-            if resource.stateFingerprint == nil { resource.stateFingerprint = instance?.attributes?.text.hashValue }
+            if resource.stateFingerprint == nil { resource.stateFingerprint = instance.map(LivePicture.fingerprint) }
             var outcome = line(
                 call, &resource, subject, .detected, driftType, diff: [:],
                 why: target.diff.isEmpty ? "the catalog values no attribute of this call" : "the call does not carry the values")
@@ -281,7 +288,7 @@ public struct DriftEvaluator: Sendable {
                 resource.observed[effect.attribute] = value
             } else {
                 resource.opaque = true
-                if resource.stateFingerprint == nil { resource.stateFingerprint = instance?.attributes?.text.hashValue }
+                if resource.stateFingerprint == nil { resource.stateFingerprint = instance.map(LivePicture.fingerprint) }
             }
         }
         let diff = Dictionary(uniqueKeysWithValues: changed.map { ($0.attribute, $0.change) })

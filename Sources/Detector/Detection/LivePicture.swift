@@ -30,7 +30,7 @@ public struct LivePicture: Sendable {
         /// the resource stays drifted until a state reload shows it changed.
         public var opaque = false
         /// A fingerprint of the state's attributes when the resource was first drifted (opaque changes).
-        public var stateFingerprint: Int?
+        public var stateFingerprint: UInt64?
         /// Ids of exact repeats, carried on the next line about the resource.
         public var repeats: [String] = []
         /// The last line about the resource, without its message: the resolution after a state reload
@@ -57,6 +57,8 @@ public struct LivePicture: Sendable {
     private var nextTouch = 0
     /// Resources forgotten because the picture was full.
     public private(set) var evicted = 0
+    /// Counts every change (a saver writes the picture only when it moved).
+    public private(set) var generation = 0
 
     public init(capacity: Int) {
         precondition(capacity > 0)
@@ -71,6 +73,7 @@ public struct LivePicture: Sendable {
 
     /// Records `resource` under `key` as the most recently touched; forgets the oldest past capacity.
     public mutating func store(_ resource: Resource, under key: String) {
+        generation += 1
         let previous = resources.updateValue(resource, forKey: key)
         driftedCount += (resource.isDrifted ? 1 : 0) - (previous?.isDrifted == true ? 1 : 0)
         nextTouch += 1
@@ -86,12 +89,25 @@ public struct LivePicture: Sendable {
     }
 
     public mutating func remove(_ key: String) {
+        generation += 1
         if resources.removeValue(forKey: key)?.isDrifted == true { driftedCount -= 1 }
         touches.removeValue(forKey: key)
     }
 
     /// Keys by most recent touch last (persistence writes them in this order, so a reload keeps it).
     public var keysByTouch: [String] { touches.sorted { $0.value < $1.value }.map(\.key) }
+
+    /// A hash of a state instance's attributes that stays the same across processes (the picture is
+    /// kept on disk): FNV-1a over the attribute bytes.
+    public static func fingerprint(_ instance: ResourceInstance) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        guard let raw = instance.attributes else { return hash }
+        for offset in raw.start..<raw.end {
+            hash ^= UInt64(raw.bytes.base[offset])
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        return hash
+    }
 
     // MARK: Keys
 

@@ -50,7 +50,7 @@ extension DriftEvaluator {
     func explains(_ instance: ResourceInstance, _ resource: LivePicture.Resource) -> Bool {
         if resource.exists == false { return false }  // deleted, and the state still has it
         if resource.opaque {
-            return instance.attributes?.text.hashValue != resource.stateFingerprint
+            return LivePicture.fingerprint(instance) != resource.stateFingerprint
         }
         let expected = newExpected(instance, resource)
         return resource.observed.allSatisfy { attribute, value in value.looselyEquals(expected[attribute] ?? .null) }

@@ -41,6 +41,9 @@ public actor DetectionEngine {
     public var picture: LivePicture { evaluator.picture }
     public var catalog: EventCatalog { evaluator.catalog }
 
+    /// Continues from a picture an earlier process kept.
+    public func restore(_ saved: LivePicture) { evaluator.restore(saved) }
+
     /// Explanations of what became of each mutating record (`replay --explain`).
     public func explain(_ on: Bool) { evaluator.explains = on }
 

@@ -139,6 +139,10 @@ public struct DetectionConfig: Sendable {
     public var catalogPaths: [String] = []
     /// Report changes to resources no state manages (`unmanaged`).
     public var reportUnmanaged: Bool = true
+    /// The live picture of resources touched: how many it keeps (oldest forgotten first), and where
+    /// `run` keeps it across restarts (default: `live-picture.jsonl` in the ingest journal's directory).
+    public var pictureMaxResources: Int = 50_000
+    public var pictureFile: String?
     public init() {}
 }
 

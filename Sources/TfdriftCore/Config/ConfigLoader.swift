@@ -285,7 +285,7 @@ struct Reader {
     mutating func readDetection(_ node: YAMLNode) throws {
         let fields = try node.fields([
             "severity_rules", "ignore", "expected_actors", "expected_user_agents", "dedup_window",
-            "catalog_paths", "report_unmanaged",
+            "catalog_paths", "report_unmanaged", "live_picture_max_resources", "live_picture_file",
         ])
         if let rules = fields["severity_rules"] {
             for element in try rules.list() {
@@ -333,6 +333,10 @@ struct Reader {
         if let window = fields["dedup_window"] { config.detection.dedupWindow = try window.duration() }
         config.detection.catalogPaths = try (fields["catalog_paths"]?.stringList() ?? []).map { self.resolve($0) }
         if let unmanaged = fields["report_unmanaged"] { config.detection.reportUnmanaged = try unmanaged.bool() }
+        if let limit = fields["live_picture_max_resources"] {
+            config.detection.pictureMaxResources = try limit.int(range: 1...10_000_000)
+        }
+        config.detection.pictureFile = try filePath(fields["live_picture_file"])
     }
 
     /// TFDrift-Falco's `drift_rules` (`resource_types`, `watched_attributes`, `severity`) become severity
