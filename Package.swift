@@ -32,10 +32,14 @@ let package = Package(
     targets: [
         // zlib, for CloudTrail's .json.gz files (gzip detected by magic bytes, not by name).
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        // Config model and loader, errors, redaction, the maintenance-window calendar.
+        // The structural scan of JSON (string and bracket boundaries many bytes at a time), for replay's
+        // record splitting and for skipping the parts of a record nobody reads.
+        .target(name: "CJSONScan", path: "Sources/CJSONScan"),
+        // Config model and loader, errors, redaction, the maintenance-window calendar, JSON.
         .target(
             name: "TfdriftCore",
             dependencies: [
+                "CJSONScan",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
