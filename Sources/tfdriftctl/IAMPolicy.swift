@@ -52,7 +52,9 @@ struct IAMPolicy: AsyncParsableCommand {
         let assumed = result.policies.filter { $0.principal != IAMPolicyBuilder.detectorPrincipal }
         if let role {
             guard let policy = assumed.first(where: { $0.principal == role }) else {
-                let known = assumed.isEmpty ? "the configuration assumes no role" : "assumed roles: " + assumed.map(\.principal).joined(separator: ", ")
+                let known =
+                    assumed.isEmpty
+                    ? "the configuration assumes no role" : "assumed roles: " + assumed.map(\.principal).joined(separator: ", ")
                 Console.error("--role \(role): not a role the configuration assumes (\(known))")
                 throw ExitCode(1)
             }
@@ -67,7 +69,8 @@ struct IAMPolicy: AsyncParsableCommand {
                 print(own.json)
             }
             for policy in assumed {
-                Console.warn("\(policy.principal) needs its own policy: tfdriftctl iam-policy --output json --role \(policy.principal)")
+                Console.warn(
+                    "\(policy.principal) needs its own policy: tfdriftctl iam-policy --output json --role \(policy.principal)")
             }
         case .text:
             if result.policies.count == 1 {

@@ -45,7 +45,10 @@ struct IAMPolicyCLITests {
         let result = try await CLITests.run(["iam-policy", "--config", try Self.config(in: directory), "--output", "json"])
         #expect(result.status == 0, "\(result.stderr)")
         let statements = try Self.statements(try CLITests.json(result.stdout))
-        #expect(statements["ConsumeCloudTrailNotifications"]?["Resource"] as? [String] == ["arn:aws:sqs:us-east-1:111111111111:cloudtrail-events"])
+        #expect(
+            statements["ConsumeCloudTrailNotifications"]?["Resource"] as? [String] == [
+                "arn:aws:sqs:us-east-1:111111111111:cloudtrail-events"
+            ])
         #expect(statements["ReadTerraformState"]?["Resource"] as? [String] == ["arn:aws:s3:::own-tfstate/own/terraform.tfstate"])
         #expect(statements["AssumeStateReaderRoles"]?["Resource"] as? [String] == [Self.stateRole])
         #expect(result.stderr.contains("--role \(Self.stateRole)"))
@@ -60,7 +63,9 @@ struct IAMPolicyCLITests {
         #expect(result.status == 0, "\(result.stderr)")
         let statements = try Self.statements(try CLITests.json(result.stdout))
         #expect(Array(statements.keys) == ["ReadTerraformState"])
-        #expect(statements["ReadTerraformState"]?["Resource"] as? [String] == ["arn:aws:s3:::member-tfstate/member/terraform.tfstate"])
+        #expect(
+            statements["ReadTerraformState"]?["Resource"] as? [String] == ["arn:aws:s3:::member-tfstate/member/terraform.tfstate"]
+        )
 
         let unknown = try await CLITests.run(["iam-policy", "--config", config, "--role", "arn:aws:iam::1:role/nope"])
         #expect(unknown.status == 1)
