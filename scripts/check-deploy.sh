@@ -39,6 +39,8 @@ command -v podman >/dev/null || missing+=(podman)
 command -v systemd-analyze >/dev/null || missing+=(systemd)
 [ -f /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+/usr/bin/python3 -c 'import seccomp' 2>/dev/null || missing+=(python3-seccomp)   # check-filters.sh
+command -v curl >/dev/null || missing+=(curl)
 if ((${#missing[@]})); then
     echo "installing: ${missing[*]}"
     $sudo apt-get update -qq
