@@ -28,12 +28,11 @@ while (($#)); do
         *) echo "usage: $0 [--binary PATH]" >&2; exit 2 ;;
     esac
 done
+[ "$(id -u)" -eq 0 ] || { echo "check-deploy: run as root (podman's storage, mount namespaces, chroot), as CI does" >&2; exit 1; }
 binary=$(realpath "$binary")
 [ -x "$binary" ] || { echo "check-deploy: no tfdriftctl binary at $binary (swift build first)" >&2; exit 1; }
 
 # --- tools: podman (Debian), kubernetes-validate + botocore (PyPI, pinned, in a virtualenv) ---
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
 missing=()
 command -v podman >/dev/null || missing+=(podman)
 command -v systemd-analyze >/dev/null || missing+=(systemd)
@@ -43,8 +42,8 @@ python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 command -v curl >/dev/null || missing+=(curl)
 if ((${#missing[@]})); then
     echo "installing: ${missing[*]}"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 venv=.build-tools/deploy-venv
 requirements="kubernetes-validate==1.37.0 botocore==1.43.11 PyYAML==6.0.2"
