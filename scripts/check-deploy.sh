@@ -55,6 +55,7 @@ if [ "$(cat "$venv/requirements" 2>/dev/null)" != "$requirements" ]; then
     echo "$requirements" > "$venv/requirements"
 fi
 python="$repo/$venv/bin/python"
+export PYTHONDONTWRITEBYTECODE=1   # no __pycache__ in deploy/checks
 
 work=$(mktemp -d)
 cleanup() {
