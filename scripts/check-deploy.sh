@@ -295,10 +295,12 @@ image_serves() {
     server_pid=""
     cat "$work/run.log"
     [ -d "$volume/journal" ] || { echo "no journal in the volume"; ls -la "$volume"; return 1; }
+    # The live picture (open drifts) is saved at shutdown beside the journal, inside the volume.
+    find "$volume" -name 'live-picture*' | grep -q . || { echo "no live picture in the volume"; find "$volume"; return 1; }
     grep -q '"maintenance_window":"Weekly Deployment"' "$volume/drift.log" ||
         { echo "no drift in the volume's drift.log inside the Asia/Tokyo window"; cat "$volume/drift.log"; return 1; }
 }
-check "image: tfdriftctl run serves /healthz and /readyz there, writing only to the volume" image_serves
+check "image: tfdriftctl run serves /healthz and /readyz there; journal, drift and live picture land in the volume" image_serves
 
 echo "check-deploy: $passed checks passed, $failed failed"
 ((failed == 0))

@@ -90,6 +90,9 @@ def main():
     for key in ("journal_dir",):
         if not str(config.get("server", {}).get(key, "")).startswith("/var/lib/tfdriftctl/"):
             problems.append(f"server.{key} must be under the data volume /var/lib/tfdriftctl")
+    picture = config.get("detection", {}).get("live_picture_file")
+    if picture and not str(picture).startswith("/var/lib/tfdriftctl/"):
+        problems.append("detection.live_picture_file must be under the data volume /var/lib/tfdriftctl")
     loki = config.get("outputs", {}).get("loki")
     if loki and not str(loki.get("spool_dir", "")).startswith("/var/lib/tfdriftctl/"):
         problems.append("outputs.loki.spool_dir must be under the data volume /var/lib/tfdriftctl")
