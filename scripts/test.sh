@@ -17,4 +17,7 @@ if ! command -v promtool >/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus
 fi
 swift build --build-tests
+# Every deployment file under deploy/ (image, systemd unit, Kubernetes, ECS, IAM policies in step),
+# checked with this run's binary.
+bash scripts/check-deploy.sh --binary "$(swift build --show-bin-path)/tfdriftctl"
 swift test --skip-build --disable-xctest "$@"
