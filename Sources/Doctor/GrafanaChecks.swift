@@ -9,9 +9,9 @@ struct GrafanaFacts: Sendable {
     var profile: AlertProfile?
     var profileError: String?
     /// Our rules as Grafana holds them (`ProvisionedAlertRule`).
-    var rules: [JSON] = []
-    var muteTimings: [JSON] = []
-    var policy: JSON?
+    var rules: [JSONValue] = []
+    var muteTimings: [JSONValue] = []
+    var policy: JSONValue?
 }
 
 /// `grafana.*` (seed 1.6, 1.7, 2.3; final items 7 and 8). Reads only, through Grafana's HTTP API:
@@ -66,7 +66,7 @@ struct GrafanaChecks {
         if let url = URL.joining(grafana.url, "/api/health") {
             switch await prober.get(url) {
             case .success(let response) where response.status == 200:
-                let body = try? JSON.parse(response.body)
+                let body = try? JSONValue.parse(response.body)
                 version = body?["version"]?.stringValue ?? "unknown"
                 if body?["database"]?.stringValue != "ok" {
                     healthError = "GET /api/health → 200 but database is \(body?["database"]?.stringValue ?? "?")"
@@ -99,7 +99,7 @@ struct GrafanaChecks {
             logger: context.environment.logger)
         facts.client = client
 
-        var user: JSON?
+        var user: JSONValue?
         var credentialError: String?
         if case .none = auth {
             credentialError = "no grafana.token and no grafana.username/password"
@@ -119,7 +119,7 @@ struct GrafanaChecks {
         }
 
         // Server settings: only a Grafana server admin may read them; anything else → manual.
-        var settings: JSON?
+        var settings: JSONValue?
         var settingsNote = ""
         if credentialError == nil,
             recorder.wants("grafana.anonymous_access", "grafana.sign_up", "grafana.brute_force_protection", "grafana.smtp")
@@ -179,7 +179,7 @@ struct GrafanaChecks {
         }
 
         // Data source first: the role check depends on whether it already exists.
-        var dataSource: JSON?
+        var dataSource: JSONValue?
         var dataSourceError: String?
         if credentialError == nil {
             do {
@@ -339,7 +339,7 @@ struct GrafanaChecks {
         }
     }
 
-    func role(client: GrafanaClient, user: JSON?, dataSourceExists: Bool, basicAuth: Bool) async -> Outcome {
+    func role(client: GrafanaClient, user: JSONValue?, dataSourceExists: Bool, basicAuth: Bool) async -> Outcome {
         let org = context.config.grafana?.orgID ?? user?["orgId"]?.intValue ?? 1
         var role: String?
         var evidence: [String] = []
@@ -452,7 +452,7 @@ struct GrafanaChecks {
 
     func ruleHealth(client: GrafanaClient, grafana: GrafanaConfig, facts: GrafanaFacts) async -> Outcome {
         guard !facts.rules.isEmpty else { return .skip("no rules of ours in folder \(grafana.folderUID)") }
-        let body: JSON?
+        let body: JSONValue?
         do {
             body = try await client.send(
                 "GET", "/api/prometheus/grafana/api/v1/rules", query: [("folder_uid", grafana.folderUID)]
@@ -499,7 +499,7 @@ struct GrafanaChecks {
         return names
     }
 
-    static func ourRoute(_ policy: JSON?) -> JSON? {
+    static func ourRoute(_ policy: JSONValue?) -> JSONValue? {
         for route in policy?["routes"]?.arrayValue ?? [] {
             for matcher in route["object_matchers"]?.arrayValue ?? [] {
                 let parts = matcher.arrayValue?.compactMap(\.stringValue) ?? []
@@ -515,7 +515,7 @@ struct GrafanaChecks {
         "your-", "todo",
     ]
 
-    static func contactPointsOutcome(receivers: Set<String>, contactPoints: [JSON], facts: GrafanaFacts) -> Outcome {
+    static func contactPointsOutcome(receivers: Set<String>, contactPoints: [JSONValue], facts: GrafanaFacts) -> Outcome {
         guard !receivers.isEmpty else {
             return facts.rules.isEmpty
                 ? .skip("no rules of ours deployed yet (see grafana.alert_rules)")
@@ -575,13 +575,13 @@ struct GrafanaChecks {
             fix: "use routing: notification_settings or routing: policy in the profile and run tfdriftctl alerts apply")
     }
 
-    func testNotification(client: GrafanaClient, used: [JSON]) async -> Outcome {
+    func testNotification(client: GrafanaClient, used: [JSONValue]) async -> Outcome {
         guard !used.isEmpty else { return .skip("no contact point to test") }
         var results: [String] = []
         var failed = false
         for point in used {
             let name = point["name"]?.stringValue ?? "?"
-            let body: JSON = [
+            let body: JSONValue = [
                 "receivers": [
                     [
                         "name": .string(name),

@@ -89,7 +89,7 @@ struct LokiChecks {
             case .failure(let error): configNote = "\(error)"
             }
         }
-        let parsed = configText.flatMap { try? Yams.load(yaml: $0) as? [String: Any] }
+        let parsed = configText.flatMap { text in (try? Yams.compose(yaml: text)).flatMap { $0 }.map(YAMLNode.json) }
         await recorder.check("loki.retention") {
             guard let parsed else {
                 return .manual(
@@ -98,10 +98,8 @@ struct LokiChecks {
                         "confirm compactor.retention_enabled: true and limits_config.retention_period (seed 1.7: log retention policy)"
                 )
             }
-            let compactor = parsed["compactor"] as? [String: Any]
-            let limits = parsed["limits_config"] as? [String: Any]
-            let enabled = "\(compactor?["retention_enabled"] ?? "false")"
-            let period = "\(limits?["retention_period"] ?? "0s")"
+            let enabled = parsed["compactor"]?["retention_enabled"]?.scalarText ?? "false"
+            let period = parsed["limits_config"]?["retention_period"]?.scalarText ?? "0s"
             let evidence = "GET /config: compactor.retention_enabled = \(enabled), limits_config.retention_period = \(period)"
             if enabled == "true", !["0", "0s", ""].contains(period) { return .pass(evidence) }
             return .warn(
@@ -116,11 +114,11 @@ struct LokiChecks {
                     "cannot read Loki's configuration (\(configNote.isEmpty ? "not YAML" : configNote))",
                     fix: "confirm the object store encrypts at rest (S3 SSE-KMS) (seed 2.3)")
             }
-            let common = (parsed["common"] as? [String: Any])?["storage"] as? [String: Any]
-            let storage = parsed["storage_config"] as? [String: Any]
+            let common = parsed["common"]?["storage"]?.objectValue
+            let storage = parsed["storage_config"]?.objectValue
             let stores = Set((common?.keys.map { $0 } ?? []) + (storage?.keys.map { $0 } ?? [])).sorted()
-            let s3 = ((common?["s3"] ?? storage?["aws"]) as? [String: Any])
-            let sse = s3?["sse"].map { "\($0)" } ?? s3?["sse_encryption"].map { "\($0)" }
+            let s3 = common?["s3"] ?? storage?["aws"]
+            let sse = (s3?["sse"] ?? s3?["sse_encryption"]).map { $0.scalarText ?? JSONWriter.encode($0) }
             return .manual(
                 "GET /config: storage \(stores.isEmpty ? "not stated" : stores.joined(separator: ", "))"
                     + (sse.map { "; sse: \($0)" }

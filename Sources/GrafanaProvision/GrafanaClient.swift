@@ -104,9 +104,10 @@ public struct GrafanaClient: Sendable {
     /// Performs a request; 404 is returned (not thrown) when `allowNotFound`, other failures throw.
     @discardableResult
     public func send(
-        _ method: String, _ path: String, query: [(String, String)] = [], body: JSON? = nil, headers: [(String, String)] = [],
+        _ method: String, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil,
+        headers: [(String, String)] = [],
         allowNotFound: Bool = false
-    ) async throws -> (status: Int, body: JSON?) {
+    ) async throws -> (status: Int, body: JSONValue?) {
         var components = URLComponents(url: baseURL, resolvingAgainstBaseURL: false)!
         components.percentEncodedPath = components.percentEncodedPath + path
         if !query.isEmpty { components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) } }
@@ -116,7 +117,8 @@ public struct GrafanaClient: Sendable {
         if let orgID { allHeaders.append(("X-Grafana-Org-Id", String(orgID))) }
         if body != nil { allHeaders.append(("Content-Type", "application/json")) }
         allHeaders += headers.map { (name: $0.0, value: $0.1) }
-        let request = HTTPRequest(method: method, url: url, headers: allHeaders, body: body.map(\.bytes), timeout: timeout)
+        let request = HTTPRequest(
+            method: method, url: url, headers: allHeaders, body: body.map(JSONWriter.encodeBytes), timeout: timeout)
         let idempotent = method != "POST"
         var attempt = 1
         while true {
@@ -149,7 +151,7 @@ public struct GrafanaClient: Sendable {
                 attempt += 1
                 continue
             }
-            let parsed = response.body.isEmpty ? nil : try? JSON.parse(response.body)
+            let parsed = response.body.isEmpty ? nil : try? JSONValue.parse(response.body)
             if (200..<300).contains(response.status) { return (response.status, parsed) }
             if response.status == 404, allowNotFound { return (404, parsed) }
             let message =

@@ -57,7 +57,7 @@ struct GrafanaContext {
 enum PlanRenderer {
     static func render(_ plan: Plan, format: OutputFormat) {
         if format == .json {
-            print(json(plan).text)
+            print(JSONWriter.encode(json(plan)))
             return
         }
         for refusal in plan.refusals { Console.error("refusing \(refusal)") }
@@ -75,17 +75,17 @@ enum PlanRenderer {
         }
     }
 
-    static func show(_ value: JSON?) -> String {
+    static func show(_ value: JSONValue?) -> String {
         guard let value else { return "(none)" }
-        let text = value.text
+        let text = JSONWriter.encode(value)
         return text.count > 120 ? String(text.prefix(117)) + "…" : text
     }
 
-    static func json(_ plan: Plan) -> JSON {
+    static func json(_ plan: Plan) -> JSONValue {
         [
             "summary": [
-                "create": .number(Double(plan.creates)), "update": .number(Double(plan.updates)),
-                "delete": .number(Double(plan.deletes)), "unchanged": .number(Double(plan.unchanged.count)),
+                "create": JSONValue(plan.creates), "update": JSONValue(plan.updates),
+                "delete": JSONValue(plan.deletes), "unchanged": JSONValue(plan.unchanged.count),
             ],
             "changes": .array(
                 plan.changes.map { change in
@@ -107,14 +107,14 @@ enum PlanRenderer {
     /// Prints per-resource results; throws exit 1 when anything failed or was refused.
     static func render(_ report: ApplyReport, format: OutputFormat) throws {
         if format == .json {
-            let results: [JSON] = report.results.map {
+            let results: [JSONValue] = report.results.map {
                 [
                     "kind": .string($0.kind.label), "name": .string($0.name), "action": .string($0.action.rawValue),
                     "ok": .bool($0.error == nil), "error": $0.error.map { .string($0) } ?? .null,
                 ]
             }
-            let refusals: [JSON] = report.refusals.map { .string($0.description) }
-            print(JSON.object(["results": .array(results), "refusals": .array(refusals)]).text)
+            let refusals: [JSONValue] = report.refusals.map { .string($0.description) }
+            print(JSONWriter.encode(["results": .array(results), "refusals": .array(refusals)]))
         } else {
             for refusal in report.refusals { Console.error("refused \(refusal)") }
             if report.results.isEmpty { print("Nothing to change: Grafana already matches.") }
@@ -238,7 +238,7 @@ extension Dashboards {
             try FileManager.default.createDirectory(atPath: to, withIntermediateDirectories: true)
             for (uid, model) in dashboards {
                 let path = (to as NSString).appendingPathComponent("\(uid).json")
-                try Data(model.prettyText.utf8).write(to: URL(fileURLWithPath: path))
+                try Data(JSONWriter.pretty(model).utf8).write(to: URL(fileURLWithPath: path))
                 print("wrote \(path)")
             }
             if dashboards.isEmpty { Console.warn("no dashboards in folder \(context.grafana.folderUID)") }

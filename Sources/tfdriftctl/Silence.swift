@@ -139,7 +139,7 @@ extension Silence {
 
         func run() async throws {
             let context = try SilenceContext(
-                global: global, options: target, horizon: horizon.flatMap(DurationParser.seconds))
+                global: global, options: target, horizon: horizon.flatMap { DurationParser.seconds($0) })
             if context.config.maintenanceWindows.isEmpty {
                 Console.warn(
                     "no advanced.maintenance_windows in the config: nothing to schedule; silences of removed windows are expired")
@@ -239,7 +239,7 @@ extension Silence {
             let silences = try await context.manager.select(selection)
             if silences.isEmpty {
                 if global.output == .json {
-                    print(JSON.object(["expired": [], "dry_run": .bool(dryRun)]).text)
+                    print(JSONWriter.encode(["expired": [], "dry_run": .bool(dryRun)]))
                 } else {
                     print("No matching silence to expire.")
                 }
@@ -247,7 +247,7 @@ extension Silence {
             }
             if dryRun {
                 if global.output == .json {
-                    print(JSON.object(["would_expire": .array(silences.map(SilenceRenderer.json)), "dry_run": true]).text)
+                    print(JSONWriter.encode(["would_expire": .array(silences.map(SilenceRenderer.json)), "dry_run": true]))
                 } else {
                     for silence in silences { print("would expire \(SilenceRenderer.line(silence))") }
                 }
@@ -271,8 +271,8 @@ enum SilenceRenderer {
             "\(silence.id)\(status) \(time(silence.startsAt)) → \(time(silence.endsAt)) \(what) {\(silence.matchers.map(\.description).joined(separator: ", "))}"
     }
 
-    static func json(_ silence: GrafanaProvision.Silence) -> JSON {
-        var fields: [String: JSON] = [
+    static func json(_ silence: GrafanaProvision.Silence) -> JSONValue {
+        var fields: [String: JSONValue] = [
             "id": .string(silence.id), "state": .string(silence.state.rawValue),
             "starts_at": .string(time(silence.startsAt)), "ends_at": .string(time(silence.endsAt)),
             "created_by": .string(silence.createdBy), "comment": .string(silence.comment),
@@ -285,8 +285,8 @@ enum SilenceRenderer {
         return .object(fields)
     }
 
-    static func actionJSON(_ action: SilenceAction) -> JSON {
-        var fields: [String: JSON] = [
+    static func actionJSON(_ action: SilenceAction) -> JSONValue {
+        var fields: [String: JSONValue] = [
             "action": .string(action.kind.rawValue), "window": .string(action.tag.window),
             "occurrence": .string(action.tag.occurrence),
         ]
@@ -303,11 +303,11 @@ enum SilenceRenderer {
         return .object(fields)
     }
 
-    static func summary(_ plan: SilencePlan) -> JSON {
+    static func summary(_ plan: SilencePlan) -> JSONValue {
         [
-            "create": .number(Double(plan.count(.create))), "update": .number(Double(plan.count(.update))),
-            "expire": .number(Double(plan.count(.expire))), "unchanged": .number(Double(plan.count(.unchanged))),
-            "ended_early": .number(Double(plan.count(.endedEarly))),
+            "create": JSONValue(plan.count(.create)), "update": JSONValue(plan.count(.update)),
+            "expire": JSONValue(plan.count(.expire)), "unchanged": JSONValue(plan.count(.unchanged)),
+            "ended_early": JSONValue(plan.count(.endedEarly)),
         ]
     }
 
@@ -323,10 +323,10 @@ enum SilenceRenderer {
     static func render(_ plan: SilencePlan, target: String, format: OutputFormat) {
         if format == .json {
             print(
-                JSON.object([
+                JSONWriter.encode([
                     "target": .string(target), "summary": summary(plan), "dry_run": true,
                     "actions": .array(plan.actions.map(actionJSON)),
-                ]).text)
+                ]))
             return
         }
         print(
@@ -349,7 +349,7 @@ enum SilenceRenderer {
 
     static func render(_ report: SilenceManager.Report, plan: SilencePlan, target: String, format: OutputFormat) {
         if format == .json {
-            let results: [JSON] = report.results.map { result in
+            let results: [JSONValue] = report.results.map { result in
                 var fields = actionJSON(result.action).objectValue ?? [:]
                 fields["ok"] = .bool(result.error == nil)
                 if let id = result.id { fields["id"] = .string(id) }
@@ -358,9 +358,9 @@ enum SilenceRenderer {
                 return .object(fields)
             }
             print(
-                JSON.object([
+                JSONWriter.encode([
                     "target": .string(target), "summary": summary(plan), "results": .array(results),
-                ]).text)
+                ]))
             return
         }
         if report.results.isEmpty {
@@ -393,12 +393,12 @@ enum SilenceRenderer {
     static func render(_ silences: [GrafanaProvision.Silence], ours: String, format: OutputFormat) {
         if format == .json {
             print(
-                JSON.object([
+                JSONWriter.encode([
                     "silences": .array(
                         silences.map { silence in
                             json(silence).setting("ours", .bool(silence.isOurs(createdBy: ours)))
                         })
-                ]).text)
+                ]))
             return
         }
         if silences.isEmpty {
@@ -419,7 +419,7 @@ enum SilenceRenderer {
     static func render(_ results: [SilenceManager.ExpireResult], format: OutputFormat) {
         if format == .json {
             print(
-                JSON.object([
+                JSONWriter.encode([
                     "expired": .array(
                         results.map { result in
                             var fields = json(result.silence).objectValue ?? [:]
@@ -428,7 +428,7 @@ enum SilenceRenderer {
                             if let error = result.error { fields["error"] = .string(error) }
                             return .object(fields)
                         })
-                ]).text)
+                ]))
             return
         }
         for result in results {

@@ -120,13 +120,13 @@ struct ContentTests {
         let specs = try DashboardFiles.load(directory: Repo.path("dashboards"), folderUID: "tfdrift")
         #expect(specs.map(\.uid).sorted() == ["tfdrift-details", "tfdrift-health", "tfdrift-overview"])
         let overview = try #require(specs.first { $0.uid == "tfdrift-overview" })
-        #expect(overview.model.text.contains("action=\\\"drift_detected\\\""))
+        #expect(JSONWriter.encode(overview.model).contains("action=\\\"drift_detected\\\""))
         let health = try #require(specs.first { $0.uid == "tfdrift-health" })
         for metric in [
             "tfdrift_events_received_total", "tfdrift_event_lag_seconds", "tfdrift_state_last_success_timestamp_seconds",
             "tfdrift_sink_failures_total", "tfdrift_spool_bytes",
         ] {
-            #expect(health.model.text.contains(metric), "\(metric)")
+            #expect(JSONWriter.encode(health.model).contains(metric), "\(metric)")
         }
         var hardCoded = overview.model.objectValue!
         var panels = hardCoded["panels"]!.arrayValue!

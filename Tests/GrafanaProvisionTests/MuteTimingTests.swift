@@ -116,7 +116,9 @@ struct MuteTimingTests {
         }
     }
 
-    @Test("routing: policy — the mute timings go on our route; the rest of the tree is untouched")
+    @Test(
+        "routing: policy — the mute timings go on a child of our route that matches drift alerts only; the rest of the tree is untouched"
+    )
     func policyRoute() async throws {
         try await GrafanaHarness.run(seed: Fixture.seedPrometheus) { grafana in
             let provisioner = try grafana.provisioner()
@@ -146,8 +148,12 @@ struct MuteTimingTests {
             #expect(await provisioner.apply(planned.plan).results.allSatisfy { $0.error == nil })
             let routes = await grafana.simulator.withState { $0.policy["routes"]?.arrayValue ?? [] }
             let ours = try #require(routes.first { $0["object_matchers"] == [["managed_by", "=", "tfdriftctl"]] })
+            // Health alerts stop at our route, which maintenance never mutes; drift alerts go to its child.
+            #expect(ours["mute_time_intervals"] == nil)
+            let drift = try #require(ours["routes"]?.arrayValue?.first)
+            #expect(drift["object_matchers"] == [["tfdrift_kind", "=", "drift"]])
             #expect(
-                ours["mute_time_intervals"] == ["tfdrift-maintenance-weekly-deployment", "tfdrift-maintenance-nightly-batch"])
+                drift["mute_time_intervals"] == ["tfdrift-maintenance-weekly-deployment", "tfdrift-maintenance-nightly-batch"])
             let theirs = try #require(routes.first { $0["object_matchers"] == [["team", "=", "db"]] })
             #expect(theirs["mute_time_intervals"] == ["weekends"])
             #expect(!(try await provisioner.planMaintenanceMuteTimings(windows)).plan.hasChanges)
