@@ -9,6 +9,24 @@ struct LokiChecks {
 
     static let ids = CheckCatalog.ids.filter { $0.hasPrefix("loki.") }
 
+    /// The headers the detector's Loki sink sends: basic auth and the tenant.
+    static func authHeaders(_ loki: LokiConfig) -> [(name: String, value: String)] {
+        var headers: [(name: String, value: String)] = []
+        if let user = loki.username, let password = loki.password {
+            headers.append(("Authorization", "Basic " + Data("\(user):\(password.value)".utf8).base64EncodedString()))
+        }
+        if let tenant = loki.tenantID { headers.append(("X-Scope-OrgID", tenant)) }
+        return headers
+    }
+
+    /// The config keys that hold the Loki credentials in use, for messages.
+    static func credentialKeys(_ loki: LokiConfig) -> String {
+        var keys: [String] = []
+        if loki.username != nil { keys += ["outputs.loki.username", "outputs.loki.password (or password_file)"] }
+        if loki.tenantID != nil { keys.append("outputs.loki.tenant_id") }
+        return keys.joined(separator: ", ")
+    }
+
     func run(_ recorder: Recorder) async {
         guard let loki = context.config.outputs.loki else {
             for id in Self.ids {
@@ -35,11 +53,7 @@ struct LokiChecks {
             return
         }
         let prober = Prober(transport: transport, timeout: context.environment.timeout)
-        var authHeaders: [(name: String, value: String)] = []
-        if let user = loki.username, let password = loki.password {
-            authHeaders.append(("Authorization", "Basic " + Data("\(user):\(password.value)".utf8).base64EncodedString()))
-        }
-        if let tenant = loki.tenantID { authHeaders.append(("X-Scope-OrgID", tenant)) }
+        let authHeaders = Self.authHeaders(loki)
 
         var reachableError: String?
         if let url = URL.joining(loki.url, "/ready") {
@@ -70,7 +84,7 @@ struct LokiChecks {
                 if anonymous == 401 || anonymous == 403, response.status != 200 {
                     return .fail(
                         evidence + ": the configured credentials are refused too",
-                        fix: "check outputs.loki.username/password_file and tenant_id")
+                        fix: "check \(Self.credentialKeys(loki))")
                 }
             }
             if anonymous == 401 || anonymous == 403 { return .pass(evidence + ": refused") }

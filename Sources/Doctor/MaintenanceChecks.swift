@@ -24,7 +24,7 @@ struct MaintenanceChecks {
             grafana.rules.flatMap { $0["notification_settings"]?["mute_time_intervals"]?.arrayValue ?? [] }
                 .compactMap(\.stringValue))
         if let route = GrafanaChecks.ourRoute(grafana.policy) {
-            attached.formUnion(route["mute_time_intervals"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+            attached.formUnion(MaintenanceMuteTimings.names(onRoute: route))
         }
         let timings = grafana.muteTimings.filter { attached.contains($0["name"]?.stringValue ?? "") }
         if grafana.client != nil {

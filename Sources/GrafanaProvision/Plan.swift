@@ -87,6 +87,12 @@ public struct ApplyResult: Sendable {
 public struct ApplyReport: Sendable {
     public var results: [ApplyResult] = []
     public var refusals: [Refusal] = []
+
+    public init(results: [ApplyResult] = [], refusals: [Refusal] = []) {
+        self.results = results
+        self.refusals = refusals
+    }
+
     public var failed: Bool { results.contains { $0.error != nil } || !refusals.isEmpty }
 }
 

@@ -21,8 +21,15 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Log level for messages on stderr.")
     var logLevel: LogLevelOption?
 
-    @Option(name: .long, help: "Result format: text (readable; JSON lines when piped) or json.")
+    @Option(
+        name: .long,
+        help:
+            "Result format: text (readable; JSON lines when piped) or json. With json, an error is one JSON object on stderr: {\"error\": {\"message\", \"exit_code\"}}."
+    )
     var output: OutputFormat = .text
+
+    @Flag(name: .long, help: "No colours (also when NO_COLOR is set).")
+    var noColor = false
 
     /// Loads the configuration; a missing default file is an empty configuration, a missing
     /// explicit `--config` is an error.

@@ -44,12 +44,10 @@ struct IAMPolicy: AsyncParsableCommand {
         for note in result.notes { Console.warn(note) }
         switch global.output {
         case .json:
-            let policies = result.policies.map { policy in
-                "{\"principal\": \(Self.quote(policy.principal)), \"policy\": \(policy.json)}"
+            let policies: [JSONValue] = try result.policies.map { policy in
+                ["principal": .string(policy.principal), "policy": try JSONValue.parse(policy.json)]
             }
-            print(
-                "{\"policies\": [\(policies.joined(separator: ", "))], \"notes\": [\(result.notes.map(Self.quote).joined(separator: ", "))]}"
-            )
+            Output.json(["policies": .array(policies), "notes": .array(result.notes.map { .string($0) })])
         case .text:
             if result.policies.count == 1 {
                 print(result.policies[0].json)
@@ -63,18 +61,5 @@ struct IAMPolicy: AsyncParsableCommand {
             }
         }
         if result.policies.isEmpty { throw ExitCode(1) }
-    }
-
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for character in text {
-            switch character {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default: out.append(character)
-            }
-        }
-        return out + "\""
     }
 }

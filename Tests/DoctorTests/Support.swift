@@ -49,6 +49,8 @@ enum Fixtures {
     ) async throws -> DoctorReport {
         var options = DoctorOptions(
             selection: try CheckSelection(only: only, skip: skip), searchDirectories: [repository.path])
+        // Doctor remembers its admin/admin probe beside the workspace's config, as it would in the state directory.
+        options.loginProbeState = workspace.appendingPathComponent("state/doctor.json").path
         configure(&options)
         return await DoctorRunner(
             configPath: workspace.appendingPathComponent("tfdrift.yaml").path, options: options,

@@ -110,7 +110,7 @@ public enum MaintenanceMuteTimings {
     }
 
     /// The maintenance mute timings on our route (on its drift child route, or on itself as older versions did).
-    static func names(onRoute route: JSONValue) -> [String] {
+    public static func names(onRoute route: JSONValue) -> [String] {
         var found = route["mute_time_intervals"]?.arrayValue?.compactMap(\.stringValue) ?? []
         for child in route["routes"]?.arrayValue ?? [] where (child["object_matchers"]?.arrayValue ?? []) == [driftMatcher] {
             found += child["mute_time_intervals"]?.arrayValue?.compactMap(\.stringValue) ?? []

@@ -52,14 +52,6 @@ public struct Silence: Sendable, Equatable {
 
     /// Ours: created by this installation and tagged.
     public func isOurs(createdBy owner: String) -> Bool { createdBy == owner && tag != nil }
-
-    var json: JSONValue {
-        [
-            "id": .string(id), "state": .string(state.rawValue), "starts_at": .string(Timestamp.format(startsAt)),
-            "ends_at": .string(Timestamp.format(endsAt)), "created_by": .string(createdBy), "comment": .string(comment),
-            "matchers": .array(matchers.map { .string($0.description) }),
-        ]
-    }
 }
 
 /// The tag at the end of our silences' comments: `[tfdriftctl window="Weekly Deployment" occurrence="2025-12-14"]`.
