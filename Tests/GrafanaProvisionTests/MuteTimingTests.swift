@@ -70,7 +70,7 @@ struct MuteTimingTests {
 
             let planned = try await provisioner.planMaintenanceMuteTimings(windows)
             #expect(planned.oneOffWindows == ["Emergency Maintenance"])
-            #expect(planned.attachedRules.count == 7)
+            #expect(planned.attachedRules.count == 3, "the three drift rules; health rules are never muted")
             #expect(planned.plan.creates == 2)
             #expect(planned.plan.changes.filter { $0.kind == .ruleGroup }.allSatisfy { $0.action == .update })
             let fieldPaths = planned.plan.changes.filter { $0.kind == .ruleGroup }.flatMap(\.fields).map(\.path)
@@ -82,11 +82,12 @@ struct MuteTimingTests {
             let state = await grafana.simulator.withState { $0 }
             #expect(
                 Set(state.muteTimings.keys) == ["tfdrift-maintenance-weekly-deployment", "tfdrift-maintenance-nightly-batch"])
-            for rule in state.rules {
+            for rule in state.rules where rule["labels"]?["tfdrift_kind"] == "drift" {
                 #expect(
                     rule["notification_settings"]?["mute_time_intervals"]
                         == ["tfdrift-maintenance-weekly-deployment", "tfdrift-maintenance-nightly-batch"])
             }
+            #expect(state.rules.filter { $0["notification_settings"]?["mute_time_intervals"] == nil }.count == 4)
 
             // Second run: nothing to do.
             let mark = await grafana.requestCount
@@ -109,7 +110,7 @@ struct MuteTimingTests {
             let after = await grafana.simulator.withState { $0 }
             #expect(Set(after.muteTimings.keys) == ["tfdrift-maintenance-weekly-deployment"])
             #expect(
-                after.rules.allSatisfy {
+                after.rules.filter { $0["labels"]?["tfdrift_kind"] == "drift" }.allSatisfy {
                     $0["notification_settings"]?["mute_time_intervals"] == ["tfdrift-maintenance-weekly-deployment"]
                 })
             await grafana.assertConforming()
