@@ -9,7 +9,7 @@ struct ConfigChecks {
     /// Loads the configuration and records `config.valid`; nil when it does not load.
     static func load(configPath: String?, variables: [String: String], recorder: Recorder) -> TfdriftConfig? {
         guard let configPath else {
-            let config = TfdriftConfig()
+            let config = ConfigLoader.defaults(environment: variables)
             recorder.checkNow(
                 "config.valid",
                 .warn(

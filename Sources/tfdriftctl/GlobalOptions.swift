@@ -40,7 +40,7 @@ struct GlobalOptions: ParsableArguments {
         } else if let found = ConfigLoader.defaultPaths.first(where: { FileManager.default.fileExists(atPath: $0) }) {
             path = found
         } else {
-            return TfdriftConfig()
+            return ConfigLoader.defaults()
         }
         let loaded = try ConfigLoader.load(path: path)
         for warning in loaded.warnings { Console.warn(warning) }

@@ -112,6 +112,11 @@ struct ContentTests {
             ] {
                 #expect(text.contains(expected), "\(expected) missing from: \(text)")
             }
+            // Read through YAMLNode: each problem names its key path and line, like tfdrift.yaml's.
+            let problems = (error as? ConfigErrors)?.errors ?? []
+            #expect(problems.count == 6, "\(problems)")
+            #expect(problems.allSatisfy { $0.line != nil && $0.file == "bad.yaml" }, "\(problems)")
+            #expect(problems.contains { $0.keyPath == "groups[0].interval" && $0.line == 8 }, "\(problems)")
         }
     }
 

@@ -33,6 +33,14 @@ public enum ConfigLoader {
         return config
     }
 
+    /// The configuration without a file: the built-in defaults, with what the environment says
+    /// (`GRAFANA_URL`, `GRAFANA_AUTH`).
+    public static func defaults(environment: [String: String] = ProcessInfo.processInfo.environment) -> TfdriftConfig {
+        var reader = Reader(base: ".", file: "(no configuration file)", environment: environment)
+        reader.applyEnvironmentFallbacks()
+        return reader.config
+    }
+
     public static func parse(yaml: String, file: String = "tfdrift.yaml", environment: [String: String] = [:])
         throws -> TfdriftConfig
     {

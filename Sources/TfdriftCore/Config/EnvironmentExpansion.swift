@@ -12,6 +12,11 @@ public enum EnvironmentExpansion {
         public var text: String
         /// Variables referenced without a default that are unset or empty, in order.
         public var unset: [String]
+
+        public init(text: String, unset: [String]) {
+            self.text = text
+            self.unset = unset
+        }
     }
 
     public static func expand(_ text: String, environment: [String: String]) -> Result {
