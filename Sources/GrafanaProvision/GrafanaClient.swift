@@ -8,6 +8,17 @@ public enum GrafanaAuth: Sendable {
     case basic(user: String, password: Secret)
     case none
 
+    /// The credentials `grafana:` configures: a token, else a user and password; `.none` when neither.
+    public init(config: GrafanaConfig) {
+        if let token = config.token, !token.isEmpty {
+            self = .token(token)
+        } else if let user = config.username, let password = config.password, !password.isEmpty {
+            self = .basic(user: user, password: password)
+        } else {
+            self = .none
+        }
+    }
+
     var header: String? {
         switch self {
         case .token(let token): return "Bearer \(token.value)"
@@ -88,14 +99,10 @@ public struct GrafanaClient: Sendable {
         guard let url = URL(string: config.url.hasSuffix("/") ? String(config.url.dropLast()) : config.url) else {
             throw ProvisionError("grafana.url is not a URL: \(Redaction.url(config.url))")
         }
-        let auth: GrafanaAuth
-        if let token = config.token, !token.isEmpty {
-            auth = .token(token)
-        } else if let user = config.username, let password = config.password, !password.isEmpty {
-            auth = .basic(user: user, password: password)
-        } else {
+        let auth = GrafanaAuth(config: config)
+        if case .none = auth {
             throw ProvisionError(
-                "Grafana credentials missing: set grafana.token (a service-account token, e.g. \"${GRAFANA_TOKEN}\") or grafana.username and grafana.password"
+                "Grafana credentials missing: set grafana.token (a service-account token, e.g. \"${GRAFANA_TOKEN}\") or grafana.username and grafana.password (or GRAFANA_AUTH)"
             )
         }
         self.init(baseURL: url, auth: auth, orgID: config.orgID, transport: transport, logger: logger)

@@ -7,45 +7,22 @@ import TfdriftCore
 /// commands find it; the probes reach the world through the same HTTP clients; doctor remembers its
 /// login probes in a state file (so that doctor in cron never adds up to Grafana's lockout).
 public enum DoctorApp {
-    public struct Request: Sendable {
-        public var configPath: String?
-        public var only: [String] = []
-        public var skip: [String] = []
-        public var detectorURL: String?
-        public var detectorTLS = TLSClientSettings()
-        public var profile = "small"
-        public var dashboardsDirectory: String?
-        public var runbooksDirectory: String?
-        public var iamPolicyFile: String?
-        public var kmsKeyARNs: [String] = []
-        public var sendTest = false
-        public var horizonDays = 14
-        /// `--state-file`; nil: `$XDG_STATE_HOME/tfdriftctl/doctor.json` (or `~/.local/state/…`).
-        public var stateFile: String?
-
-        public init() {}
-    }
-
+    /// Runs the checklist. `options` carries what the command line says about the detector, profile,
+    /// directories and horizon; the selection, the search directories and the probe state file are set here
+    /// (`stateFile` nil: `$XDG_STATE_HOME/tfdriftctl/doctor.json`, or `~/.local/state/…`).
     public static func run(
-        _ request: Request, environment variables: [String: String] = ProcessInfo.processInfo.environment,
+        configPath: String?, only: [String] = [], skip: [String] = [], stateFile: String? = nil, options: DoctorOptions,
+        environment variables: [String: String] = ProcessInfo.processInfo.environment,
         logger: Logger = Logger(label: "tfdrift.doctor")
     ) async throws -> DoctorReport {
-        let selection = try CheckSelection(only: split(request.only), skip: split(request.skip))
-        if let config = request.configPath, !FileManager.default.fileExists(atPath: config) {
-            throw SetupError("--config \(config): no such file")
+        if let configPath, !FileManager.default.fileExists(atPath: configPath) {
+            throw SetupError("--config \(configPath): no such file")
         }
-        let path = request.configPath ?? ConfigLoader.defaultPaths.first { FileManager.default.fileExists(atPath: $0) }
-        var options = DoctorOptions(selection: selection, searchDirectories: GrafanaApp.searchDirectories(configFile: path))
-        options.detectorURL = request.detectorURL
-        options.detectorTLS = request.detectorTLS
-        options.profile = request.profile
-        options.dashboardsDirectory = request.dashboardsDirectory
-        options.runbooksDirectory = request.runbooksDirectory
-        options.iamPolicyFile = request.iamPolicyFile
-        options.kmsKeyARNs = request.kmsKeyARNs
-        options.sendTest = request.sendTest
-        options.horizon = TimeInterval(request.horizonDays) * 86400
-        options.loginProbeState = request.stateFile ?? defaultStateFile(variables)
+        let path = configPath ?? ConfigLoader.defaultPaths.first { FileManager.default.fileExists(atPath: $0) }
+        var options = options
+        options.selection = try CheckSelection(only: split(only), skip: split(skip))
+        options.searchDirectories = GrafanaApp.searchDirectories(configFile: path)
+        options.loginProbeState = stateFile ?? defaultStateFile(variables)
         let environment = DoctorEnvironment(
             makeTransport: { tls, hint in try HTTPClients.make(tls: tls, caHint: hint) }, variables: variables, logger: logger)
         return await DoctorRunner(configPath: path, options: options, environment: environment).run()

@@ -105,21 +105,17 @@ struct Doctor: AsyncParsableCommand {
     func run() async throws {
         let level = logLevel.map { Logger.Level(rawValue: $0.rawValue) ?? .warning } ?? .warning
         LoggingBootstrap.once(level: level)
-        var request = DoctorApp.Request()
-        request.configPath = config
-        request.only = only
-        request.skip = skip
-        request.detectorURL = detectorURL
-        request.detectorTLS = TLSClientSettings(caFile: detectorCAFile, certificateFile: detectorCert, keyFile: detectorKey)
-        request.profile = profile
-        request.dashboardsDirectory = dashboardsDir
-        request.runbooksDirectory = runbooksDir
-        request.iamPolicyFile = iamPolicy
-        request.kmsKeyARNs = kmsKeyARNs
-        request.sendTest = sendTest
-        request.horizonDays = horizonDays
-        request.stateFile = stateFile
-        let report = try await DoctorApp.run(request)
+        var options = DoctorOptions()
+        options.detectorURL = detectorURL
+        options.detectorTLS = TLSClientSettings(caFile: detectorCAFile, certificateFile: detectorCert, keyFile: detectorKey)
+        options.profile = profile
+        options.dashboardsDirectory = dashboardsDir
+        options.runbooksDirectory = runbooksDir
+        options.iamPolicyFile = iamPolicy
+        options.kmsKeyARNs = kmsKeyARNs
+        options.sendTest = sendTest
+        options.horizon = TimeInterval(horizonDays) * 86400
+        let report = try await DoctorApp.run(configPath: config, only: only, skip: skip, stateFile: stateFile, options: options)
         let format = DoctorRenderer.Format(rawValue: output.rawValue) ?? .text
         print(DoctorRenderer.render(report, format: format), terminator: "")
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }

@@ -19,14 +19,7 @@ actor GrafanaProbes {
         self.grafana = grafana
         self.base = base
         prober = Prober(transport: transport, timeout: context.environment.timeout)
-        let auth: GrafanaAuth
-        if let token = grafana.token, !token.isEmpty {
-            auth = .token(token)
-        } else if let user = grafana.username, let password = grafana.password, !password.isEmpty {
-            auth = .basic(user: user, password: password)
-        } else {
-            auth = .none
-        }
+        let auth = GrafanaAuth(config: grafana)
         hasCredentials = { if case .none = auth { return false } else { return true } }()
         client = GrafanaClient(
             baseURL: base, auth: auth, orgID: grafana.orgID, transport: transport, timeout: context.environment.timeout,

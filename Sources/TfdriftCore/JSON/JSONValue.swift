@@ -196,18 +196,6 @@ extension JSONValue {
         return nil
     }
 
-    /// The JSON-schema name of this value's type (`integer` for whole numbers).
-    public var typeName: String {
-        switch self {
-        case .null: return "null"
-        case .bool: return "boolean"
-        case .number: return intValue != nil ? "integer" : "number"
-        case .string: return "string"
-        case .array: return "array"
-        case .object: return "object"
-        }
-    }
-
     public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
         var scanner = JSONScanner(bytes: JSONBytes(bytes))
         let value = try scanner.parseValue()
