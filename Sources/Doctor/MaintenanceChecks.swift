@@ -135,7 +135,12 @@ struct MaintenanceChecks {
                     && $0["isEqual"]?.boolValue != false
                     && $0["isRegex"]?.boolValue != true
             }
-            let others = matchers.filter { $0["name"]?.stringValue != "managed_by" }
+            // Besides managed_by, only the matcher that leaves health rules alone (the default) may narrow it.
+            let others = matchers.filter {
+                $0["name"]?.stringValue != "managed_by"
+                    && !($0["name"]?.stringValue == "tfdrift_kind" && $0["value"]?.stringValue == "health"
+                        && $0["isEqual"]?.boolValue == false && $0["isRegex"]?.boolValue != true)
+            }
             guard ours, others.isEmpty, let start = silence["startsAt"]?.stringValue.flatMap(Timestamp.parse),
                 let end = silence["endsAt"]?.stringValue.flatMap(Timestamp.parse)
             else { return nil }

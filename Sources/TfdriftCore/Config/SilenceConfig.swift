@@ -17,8 +17,14 @@ public struct SilenceConfig: Sendable {
 
     /// Every occurrence that starts within this many seconds from now gets its silence.
     public var horizon: Double = 14 * 86400
-    /// What the silences match; by default the label every tfdriftctl alert rule carries.
-    public var matchers: [LabelMatcher] = [LabelMatcher(name: "managed_by", op: .equal, value: "tfdriftctl")]
+    /// What the silences match; by default the label every tfdriftctl alert rule carries, except the
+    /// detector's health rules (`tfdrift_kind="health"`): a maintenance never hides that the detector is down.
+    public var matchers: [LabelMatcher] = SilenceConfig.defaultMatchers
+
+    public static let defaultMatchers = [
+        LabelMatcher(name: "managed_by", op: .equal, value: "tfdriftctl"),
+        LabelMatcher(name: "tfdrift_kind", op: .notEqual, value: "health"),
+    ]
     /// `run` re-runs the schedule every `interval`, so the horizon never runs out.
     public var keepFilled = false
     public var interval: Double = 3600
