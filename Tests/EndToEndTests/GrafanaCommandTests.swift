@@ -27,6 +27,27 @@ struct GrafanaCommandTests {
         "grafana:\n  url: \(base.absoluteString)\n  token: \"${GRAFANA_TOKEN}\"\n  loki_url: http://loki:3100\n"
     }
 
+    /// A working directory whose tfdrift.yaml points at a simulated Grafana, and the binary run in it.
+    struct Workspace: Sendable {
+        let directory: URL
+        var config: String { directory.appendingPathComponent("tfdrift.yaml").path }
+
+        func run(_ arguments: [String]) async throws -> CLITests.Result {
+            try await CLITests.run(
+                arguments + ["--config", config], environment: ["GRAFANA_TOKEN": "sim-token"], in: directory)
+        }
+    }
+
+    /// A simulated Grafana with a Prometheus data source, and a workspace configured for it.
+    static func withGrafana(_ body: @Sendable (GrafanaSimulator, Workspace) async throws -> Void) async throws {
+        let grafana = try await Self.grafana()
+        try await GrafanaSimulatorServer.with(grafana) { base in
+            let workspace = Workspace(directory: try Self.workspace(Self.config(base)))
+            defer { try? FileManager.default.removeItem(at: workspace.directory) }
+            try await body(grafana, workspace)
+        }
+    }
+
     @Test("with --output json an error is one JSON object on stderr: message, exit code, and each config problem with its line")
     func jsonErrors() async throws {
         let directory = try Self.workspace("outputs:\n  stdout: maybe\ngrafana:\n  url: grafana:3000\n")
@@ -89,13 +110,8 @@ struct GrafanaCommandTests {
 
     @Test("plan: each create in full (multi-line values as blocks), the summary last; --output json on export and version")
     func planAndJSON() async throws {
-        let grafana = try await Self.grafana()
-        try await GrafanaSimulatorServer.with(grafana) { base in
-            let directory = try Self.workspace(Self.config(base))
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let config = directory.appendingPathComponent("tfdrift.yaml").path
-            let environment = ["GRAFANA_TOKEN": "sim-token"]
-            let plan = try await CLITests.run(["alerts", "plan", "--config", config], environment: environment, in: directory)
+        try await Self.withGrafana { _, workspace in
+            let plan = try await workspace.run(["alerts", "plan"])
             #expect(plan.status == 2, "\(plan.stderr)")
             let lines = plan.stdoutLines
             #expect(lines.last?.hasPrefix("Plan: ") == true, "\(lines.suffix(3))")
@@ -104,15 +120,11 @@ struct GrafanaCommandTests {
                 lines.contains { $0.hasPrefix("    rules[tfdrift-critical-drift].data[A].model.expr = \"sum(count_over_time(") })
             #expect(lines.contains("    template = <<EOT"), "a template reads as a block")
 
-            let apply = try await CLITests.run(
-                ["dashboards", "apply", "--config", config, "--output", "json"], environment: environment, in: directory)
+            let apply = try await workspace.run(["dashboards", "apply", "--output", "json"])
             #expect(apply.status == 0, "\(apply.stderr)")
-            let export = try await CLITests.run(
-                [
-                    "dashboards", "export", "--config", config, "--to", directory.appendingPathComponent("out").path, "--output",
-                    "json",
-                ],
-                environment: environment, in: directory)
+            let export = try await workspace.run([
+                "dashboards", "export", "--to", workspace.directory.appendingPathComponent("out").path, "--output", "json",
+            ])
             #expect(export.status == 0, "\(export.stderr)")
             let written = try #require(try CLITests.json(export.stdout)["written"] as? [String])
             #expect(written.count == 3 && written.allSatisfy { FileManager.default.fileExists(atPath: $0) })
@@ -126,28 +138,21 @@ struct GrafanaCommandTests {
 
     @Test("alerts delete plans first, refuses without a terminal or --auto-approve, deletes with it")
     func deleteNeedsApproval() async throws {
-        let grafana = try await Self.grafana()
-        try await GrafanaSimulatorServer.with(grafana) { base in
-            let directory = try Self.workspace(Self.config(base))
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let config = directory.appendingPathComponent("tfdrift.yaml").path
-            let environment = ["GRAFANA_TOKEN": "sim-token"]
-            let apply = try await CLITests.run(["alerts", "apply", "--config", config], environment: environment, in: directory)
+        try await Self.withGrafana { grafana, workspace in
+            let apply = try await workspace.run(["alerts", "apply"])
             #expect(apply.status == 0, "\(apply.stderr)")
             let rules = await grafana.withState { $0.rules.count }
             #expect(rules == 7)
 
             await grafana.clearLog()
-            let refused = try await CLITests.run(
-                ["alerts", "delete", "--config", config], environment: environment, in: directory)
+            let refused = try await workspace.run(["alerts", "delete"])
             #expect(refused.status == 1)
             #expect(refused.stdout.contains("- rule group tfdrift/tfdrift-drift"), "the plan is shown first: \(refused.stdout)")
             #expect(refused.stderr.contains("--auto-approve"), "\(refused.stderr)")
             #expect(await grafana.writes.isEmpty, "nothing is deleted without approval")
             #expect(await grafana.withState { $0.rules.count } == 7)
 
-            let approved = try await CLITests.run(
-                ["alerts", "delete", "--config", config, "--auto-approve"], environment: environment, in: directory)
+            let approved = try await workspace.run(["alerts", "delete", "--auto-approve"])
             #expect(approved.status == 0, "\(approved.stderr)")
             #expect(await grafana.withState { $0.rules.isEmpty })
         }

@@ -48,8 +48,7 @@ struct ContactPointPlanner: ResourcePlanner {
     static let secretHashKey = "tfdrift_secrets_hash"
 
     static func load(_ context: PlanContext) async throws -> ContactPointPlanner {
-        let (_, body) = try await context.client.send("GET", "/api/v1/provisioning/contact-points")
-        return ContactPointPlanner(context: context, existing: body?.arrayValue ?? [])
+        ContactPointPlanner(context: context, existing: try await context.list("/api/v1/provisioning/contact-points"))
     }
 
     func name(of spec: ContactPointSpec) -> String { "\(spec.name) (uid \(spec.uid))" }
@@ -138,8 +137,7 @@ struct MuteTimingPlanner: ResourcePlanner {
     var kind: ResourceKind { .muteTiming }
 
     static func load(_ context: PlanContext) async throws -> MuteTimingPlanner {
-        let (_, body) = try await context.client.send("GET", "/api/v1/provisioning/mute-timings")
-        return MuteTimingPlanner(context: context, existing: body?.arrayValue ?? [])
+        MuteTimingPlanner(context: context, existing: try await context.list("/api/v1/provisioning/mute-timings"))
     }
 
     func name(of spec: MuteTimingSpec) -> String { spec.name }

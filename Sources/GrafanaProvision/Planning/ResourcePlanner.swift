@@ -18,6 +18,9 @@ struct PlanContext: Sendable {
     var provenance: String { options.uiEditable ? "" : "api" }
     var provenanceHeaders: [(String, String)] { options.uiEditable ? [("X-Disable-Provenance", "true")] : [] }
 
+    /// A list Grafana returns whole (contact points, mute timings), read once per plan.
+    func list(_ path: String) async throws -> [JSONValue] { try await client.send("GET", path).body?.arrayValue ?? [] }
+
     func isManaged(_ rule: JSONValue) -> Bool { rule["labels"]?[options.managedLabel]?.stringValue == options.managedValue }
 
     static func refusedFileProvenance(_ kind: ResourceKind) -> String {

@@ -19,7 +19,9 @@ extension Reader {
             section.read("dedup_window") { config.detection.dedupWindow = try $0.duration() }
             section.read("catalog_paths") { config.detection.catalogPaths = try $0.stringList().map { self.resolve($0) } }
             section.read("report_unmanaged") { config.detection.reportUnmanaged = try $0.bool() }
-            section.read("live_picture_max_resources") { config.detection.pictureMaxResources = try $0.int(range: 1...10_000_000) }
+            section.read("live_picture_max_resources") {
+                config.detection.pictureMaxResources = try $0.int(range: 1...10_000_000)
+            }
             section.read("live_picture_file") { config.detection.pictureFile = try filePath($0) }
         }
     }
