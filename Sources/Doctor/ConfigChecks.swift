@@ -9,7 +9,7 @@ struct ConfigChecks {
     /// Loads the configuration and records `config.valid`; nil when it does not load.
     static func load(configPath: String?, variables: [String: String], recorder: Recorder) -> TfdriftConfig? {
         guard let configPath else {
-            let config = TfdriftConfig()
+            let config = ConfigLoader.defaults(environment: variables)
             recorder.checkNow(
                 "config.valid",
                 .warn(
@@ -126,6 +126,43 @@ struct ConfigChecks {
         return .pass(good.joined(separator: "; "))
     }
 
+    /// Whether the detector's Loki push would be accepted: `/ready` (Loki is up), then an authenticated read
+    /// with the detector's own credentials and tenant (a gateway that refuses them refuses the push too; a
+    /// read sends nothing into Loki).
+    func lokiAccepts(_ loki: LokiConfig) async -> Result<String, ProbeError> {
+        let transport: any HTTPTransport
+        switch context.transport(TLSClientSettings(caFile: loki.caFile), hint: "outputs.loki.ca_file") {
+        case .failure(let error): return .failure(ProbeError("Loki: \(error)"))
+        case .success(let made): transport = made
+        }
+        let prober = Prober(transport: transport, timeout: context.environment.timeout)
+        guard let ready = URL.joining(loki.url, "/ready"), let labels = URL.joining(loki.url, "/loki/api/v1/labels") else {
+            return .failure(ProbeError("Loki: outputs.loki.url is not a URL"))
+        }
+        switch await prober.get(ready) {
+        case .success(let response) where response.status == 200: break
+        case .success(let response):
+            return .failure(ProbeError("Loki GET /ready answered \(response.status) \(Text.quote(response.body))"))
+        case .failure(let error): return .failure(ProbeError("Loki: \(error)"))
+        }
+        let credentials = LokiChecks.credentialKeys(loki)
+        switch await prober.get(labels, headers: LokiChecks.authHeaders(loki)) {
+        case .success(let response) where response.status == 401 || response.status == 403:
+            let keys = credentials.isEmpty ? "set outputs.loki.username and password_file (or password)" : "check \(credentials)"
+            return .failure(
+                ProbeError(
+                    "Loki \(Redaction.url(loki.url)) refused the detector's \(credentials.isEmpty ? "anonymous request" : "credentials"): GET /loki/api/v1/labels → \(response.status); \(keys)"
+                ))
+        case .success(let response) where (200..<300).contains(response.status):
+            return .success(
+                "Loki \(Redaction.url(loki.url)) ready and accepting \(credentials.isEmpty ? "anonymous requests" : "the configured credentials")"
+            )
+        case .success(let response):
+            return .failure(ProbeError("Loki GET /loki/api/v1/labels answered \(response.status) \(Text.quote(response.body))"))
+        case .failure(let error): return .failure(ProbeError("Loki: \(error)"))
+        }
+    }
+
     func sinks() async -> Outcome {
         let outputs = context.config.outputs
         var good: [String] = []
@@ -142,18 +179,9 @@ struct ConfigChecks {
             }
         }
         if let loki = outputs.loki {
-            switch context.transport(TLSClientSettings(caFile: loki.caFile), hint: "outputs.loki.ca_file") {
-            case .failure(let error): bad.append("Loki: \(error)")
-            case .success(let transport):
-                let prober = Prober(transport: transport, timeout: context.environment.timeout)
-                if let url = URL.joining(loki.url, "/ready") {
-                    switch await prober.get(url) {
-                    case .success(let response) where response.status == 200: good.append("Loki \(Redaction.url(loki.url)) ready")
-                    case .success(let response):
-                        bad.append("Loki GET /ready answered \(response.status) \(Text.quote(response.body))")
-                    case .failure(let error): bad.append("Loki: \(error)")
-                    }
-                }
+            switch await lokiAccepts(loki) {
+            case .success(let note): good.append(note)
+            case .failure(let problem): bad.append(problem.description)
             }
         }
         if let slack = outputs.slack {

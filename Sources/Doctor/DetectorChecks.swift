@@ -5,9 +5,9 @@ import TfdriftCore
 /// What the running detector said on `/readyz`, for the state checks.
 struct DetectorReadiness: Sendable {
     var status: Int
-    var body: JSON
+    var body: JSONValue
 
-    var summary: String { "HTTP \(status) \(String(body.text.prefix(200)))" }
+    var summary: String { "HTTP \(status) \(String(JSONWriter.encode(body).prefix(200)))" }
 }
 
 /// `detector.*` and `performance.*` (seed 1.7, 2.2, 2.4): readiness, last event, spool, TLS, token,
@@ -51,7 +51,7 @@ struct DetectorChecks {
         {
             switch await prober.get(url) {
             case .success(let response):
-                if let body = try? JSON.parse(response.body) {
+                if let body = try? JSONValue.parse(response.body) {
                     readiness = DetectorReadiness(status: response.status, body: body)
                 } else {
                     readinessError = "GET /readyz answered \(response.status) without JSON: \(Text.quote(response.body))"

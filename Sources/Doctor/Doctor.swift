@@ -22,6 +22,9 @@ public struct DoctorOptions: Sendable {
     public var sendTest = false
     /// How far ahead maintenance windows must be covered.
     public var horizon: TimeInterval = 14 * 86400
+    /// Where doctor remembers its admin/admin login probes (at most one a day per Grafana, so doctor in cron
+    /// never adds up to Grafana's brute-force lockout); nil: the probe is not made.
+    public var loginProbeState: String?
     public var selection: CheckSelection
     /// Where `dashboards/`, `alerts/` and `runbooks/` are looked for: the working directory, then the config's.
     public var searchDirectories: [String]
@@ -55,7 +58,7 @@ public struct DoctorEnvironment: Sendable {
 }
 
 /// The production-readiness checklist (seed sections 2 and 6), verified. Every probe is read-only:
-/// GETs against Grafana, Loki and the detector, one login attempt for admin/admin, and one
+/// GETs against Grafana, Loki and the detector, at most one login attempt a day for admin/admin, and one
 /// unauthenticated POST with an empty body to see the detector refuse it. `--send-test` is the only
 /// option that makes Grafana do something (send a test notification).
 public struct DoctorRunner: Sendable {
@@ -84,7 +87,7 @@ public struct DoctorRunner: Sendable {
         let readiness = await DetectorChecks(context: context).run(recorder)
         await StateChecks(context: context, readiness: readiness).run(recorder)
         await SampleChecks(context: context).run(recorder)
-        let grafana = await GrafanaChecks(context: context).run(recorder)
+        let grafana = await GrafanaChecks.run(context, recorder)
         await LokiChecks(context: context).run(recorder)
         await MaintenanceChecks(context: context, grafana: grafana).run(recorder)
         await IAMChecks(context: context).run(recorder)

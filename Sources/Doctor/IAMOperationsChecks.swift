@@ -17,11 +17,11 @@ struct IAMChecks {
         var resource: String
     }
 
-    static func grants(_ policy: JSON) -> [Grant] {
+    static func grants(_ policy: JSONValue) -> [Grant] {
         var grants: [Grant] = []
         let statements = policy["Statement"]?.arrayValue ?? policy["Statement"].map { [$0] } ?? []
         for statement in statements where statement["Effect"]?.stringValue == "Allow" {
-            func list(_ value: JSON?) -> [String] {
+            func list(_ value: JSONValue?) -> [String] {
                 value?.arrayValue?.compactMap(\.stringValue) ?? value?.stringValue.map { [$0] } ?? []
             }
             let actions = list(statement["Action"]) + list(statement["NotAction"]).map { "NotAction:\($0)" }
@@ -49,7 +49,7 @@ struct IAMChecks {
                     "tfdriftctl doctor --iam-policy role-policy.json (aws iam get-role-policy … --query PolicyDocument > role-policy.json)"
             )
         }
-        guard let data = FileManager.default.contents(atPath: file), let policy = try? JSON.parse([UInt8](data)) else {
+        guard let data = FileManager.default.contents(atPath: file), let policy = try? JSONValue.parse([UInt8](data)) else {
             return .fail(
                 "\(file) is not a readable JSON policy document", fix: "pass the policy document (JSON) with --iam-policy")
         }

@@ -9,6 +9,24 @@ struct LokiChecks {
 
     static let ids = CheckCatalog.ids.filter { $0.hasPrefix("loki.") }
 
+    /// The headers the detector's Loki sink sends: basic auth and the tenant.
+    static func authHeaders(_ loki: LokiConfig) -> [(name: String, value: String)] {
+        var headers: [(name: String, value: String)] = []
+        if let user = loki.username, let password = loki.password {
+            headers.append(("Authorization", "Basic " + Data("\(user):\(password.value)".utf8).base64EncodedString()))
+        }
+        if let tenant = loki.tenantID { headers.append(("X-Scope-OrgID", tenant)) }
+        return headers
+    }
+
+    /// The config keys that hold the Loki credentials in use, for messages.
+    static func credentialKeys(_ loki: LokiConfig) -> String {
+        var keys: [String] = []
+        if loki.username != nil { keys += ["outputs.loki.username", "outputs.loki.password (or password_file)"] }
+        if loki.tenantID != nil { keys.append("outputs.loki.tenant_id") }
+        return keys.joined(separator: ", ")
+    }
+
     func run(_ recorder: Recorder) async {
         guard let loki = context.config.outputs.loki else {
             for id in Self.ids {
@@ -35,11 +53,7 @@ struct LokiChecks {
             return
         }
         let prober = Prober(transport: transport, timeout: context.environment.timeout)
-        var authHeaders: [(name: String, value: String)] = []
-        if let user = loki.username, let password = loki.password {
-            authHeaders.append(("Authorization", "Basic " + Data("\(user):\(password.value)".utf8).base64EncodedString()))
-        }
-        if let tenant = loki.tenantID { authHeaders.append(("X-Scope-OrgID", tenant)) }
+        let authHeaders = Self.authHeaders(loki)
 
         var reachableError: String?
         if let url = URL.joining(loki.url, "/ready") {
@@ -70,7 +84,7 @@ struct LokiChecks {
                 if anonymous == 401 || anonymous == 403, response.status != 200 {
                     return .fail(
                         evidence + ": the configured credentials are refused too",
-                        fix: "check outputs.loki.username/password_file and tenant_id")
+                        fix: "check \(Self.credentialKeys(loki))")
                 }
             }
             if anonymous == 401 || anonymous == 403 { return .pass(evidence + ": refused") }
@@ -89,7 +103,7 @@ struct LokiChecks {
             case .failure(let error): configNote = "\(error)"
             }
         }
-        let parsed = configText.flatMap { try? Yams.load(yaml: $0) as? [String: Any] }
+        let parsed = configText.flatMap { text in (try? Yams.compose(yaml: text)).flatMap { $0 }.map(YAMLNode.json) }
         await recorder.check("loki.retention") {
             guard let parsed else {
                 return .manual(
@@ -98,10 +112,8 @@ struct LokiChecks {
                         "confirm compactor.retention_enabled: true and limits_config.retention_period (seed 1.7: log retention policy)"
                 )
             }
-            let compactor = parsed["compactor"] as? [String: Any]
-            let limits = parsed["limits_config"] as? [String: Any]
-            let enabled = "\(compactor?["retention_enabled"] ?? "false")"
-            let period = "\(limits?["retention_period"] ?? "0s")"
+            let enabled = parsed["compactor"]?["retention_enabled"]?.scalarText ?? "false"
+            let period = parsed["limits_config"]?["retention_period"]?.scalarText ?? "0s"
             let evidence = "GET /config: compactor.retention_enabled = \(enabled), limits_config.retention_period = \(period)"
             if enabled == "true", !["0", "0s", ""].contains(period) { return .pass(evidence) }
             return .warn(
@@ -116,11 +128,11 @@ struct LokiChecks {
                     "cannot read Loki's configuration (\(configNote.isEmpty ? "not YAML" : configNote))",
                     fix: "confirm the object store encrypts at rest (S3 SSE-KMS) (seed 2.3)")
             }
-            let common = (parsed["common"] as? [String: Any])?["storage"] as? [String: Any]
-            let storage = parsed["storage_config"] as? [String: Any]
+            let common = parsed["common"]?["storage"]?.objectValue
+            let storage = parsed["storage_config"]?.objectValue
             let stores = Set((common?.keys.map { $0 } ?? []) + (storage?.keys.map { $0 } ?? [])).sorted()
-            let s3 = ((common?["s3"] ?? storage?["aws"]) as? [String: Any])
-            let sse = s3?["sse"].map { "\($0)" } ?? s3?["sse_encryption"].map { "\($0)" }
+            let s3 = common?["s3"] ?? storage?["aws"]
+            let sse = (s3?["sse"] ?? s3?["sse_encryption"]).map { $0.scalarText ?? JSONWriter.encode($0) }
             return .manual(
                 "GET /config: storage \(stores.isEmpty ? "not stated" : stores.joined(separator: ", "))"
                     + (sse.map { "; sse: \($0)" }

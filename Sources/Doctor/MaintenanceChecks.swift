@@ -24,7 +24,7 @@ struct MaintenanceChecks {
             grafana.rules.flatMap { $0["notification_settings"]?["mute_time_intervals"]?.arrayValue ?? [] }
                 .compactMap(\.stringValue))
         if let route = GrafanaChecks.ourRoute(grafana.policy) {
-            attached.formUnion(route["mute_time_intervals"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+            attached.formUnion(MaintenanceMuteTimings.names(onRoute: route))
         }
         let timings = grafana.muteTimings.filter { attached.contains($0["name"]?.stringValue ?? "") }
         if grafana.client != nil {
@@ -114,7 +114,7 @@ struct MaintenanceChecks {
             switch await Prober(transport: made, timeout: context.environment.timeout).get(url, headers: headers) {
             case .failure(let error): return .failure(SilenceError(description: "\(error)"))
             case .success(let response) where response.status == 200:
-                guard let body = try? JSON.parse(response.body) else {
+                guard let body = try? JSONValue.parse(response.body) else {
                     return .failure(SilenceError(description: "GET /api/v2/silences did not answer JSON"))
                 }
                 return .success((Self.matching(body.arrayValue ?? []), origin))
@@ -125,7 +125,7 @@ struct MaintenanceChecks {
     }
 
     /// Active or pending silences whose matchers select our alerts (`managed_by="tfdriftctl"`).
-    static func matching(_ silences: [JSON]) -> [(start: Date, end: Date)] {
+    static func matching(_ silences: [JSONValue]) -> [(start: Date, end: Date)] {
         silences.compactMap { silence in
             let state = silence["status"]?["state"]?.stringValue ?? "active"
             guard state != "expired" else { return nil }
@@ -135,7 +135,12 @@ struct MaintenanceChecks {
                     && $0["isEqual"]?.boolValue != false
                     && $0["isRegex"]?.boolValue != true
             }
-            let others = matchers.filter { $0["name"]?.stringValue != "managed_by" }
+            // Besides managed_by, only the matcher that leaves health rules alone (the default) may narrow it.
+            let others = matchers.filter {
+                $0["name"]?.stringValue != "managed_by"
+                    && !($0["name"]?.stringValue == "tfdrift_kind" && $0["value"]?.stringValue == "health"
+                        && $0["isEqual"]?.boolValue == false && $0["isRegex"]?.boolValue != true)
+            }
             guard ours, others.isEmpty, let start = silence["startsAt"]?.stringValue.flatMap(Timestamp.parse),
                 let end = silence["endsAt"]?.stringValue.flatMap(Timestamp.parse)
             else { return nil }
@@ -144,7 +149,7 @@ struct MaintenanceChecks {
     }
 
     /// Sampled every five minutes (and at the last second): every instant muted or silenced.
-    static func isCovered(from start: Date, to end: Date, intervals: [JSON], silences: [(start: Date, end: Date)]) -> Bool {
+    static func isCovered(from start: Date, to end: Date, intervals: [JSONValue], silences: [(start: Date, end: Date)]) -> Bool {
         var instant = start
         while instant < end {
             let silenced = silences.contains { $0.start <= instant && instant < $0.end }
@@ -164,7 +169,7 @@ enum TimeIntervalMatcher {
         "october": 10, "november": 11, "december": 12,
     ]
 
-    static func contains(_ interval: JSON, _ instant: Date) -> Bool {
+    static func contains(_ interval: JSONValue, _ instant: Date) -> Bool {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone =
             interval["location"]?.stringValue.flatMap(TimeZone.init(identifier:)) ?? TimeZone(secondsFromGMT: 0) ?? .current
@@ -202,7 +207,7 @@ enum TimeIntervalMatcher {
     }
 
     /// `["monday:wednesday", "saturday"]`, `["1:5", "-1"]`.
-    static func matches(_ items: [JSON], _ value: Int, names: [String: Int], last: Int) -> Bool {
+    static func matches(_ items: [JSONValue], _ value: Int, names: [String: Int], last: Int) -> Bool {
         func number(_ text: Substring) -> Int? {
             let lowered = text.lowercased()
             if let named = names[lowered] { return named }

@@ -209,16 +209,17 @@ struct SampleChecks {
     func sample() async -> Outcome {
         guard let expectedData = Self.sample("expected.json"), let stateData = Self.sample("terraform.tfstate"),
             let trail = Self.sample("cloudtrail.json"),
-            let expectedJSON = try? JSONSerialization.jsonObject(with: expectedData) as? [String: Any]
+            let expectedJSON = try? JSONValue.parse([UInt8](expectedData))
         else {
             return .fail("the built-in samples are missing from this build", fix: "rebuild tfdriftctl from a complete checkout")
         }
-        let expected: [Expected] = (expectedJSON["expected"] as? [[String: String]] ?? []).map {
+        func text(_ item: JSONValue, _ key: String) -> String { item[key]?.stringValue ?? "" }
+        let expected: [Expected] = (expectedJSON["expected"]?.arrayValue ?? []).map {
             Expected(
-                eventID: $0["event_id"] ?? "", driftType: $0["drift_type"] ?? "", resourceType: $0["resource_type"] ?? "",
-                resourceID: $0["resource_id"] ?? "", why: $0["why"] ?? "")
+                eventID: text($0, "event_id"), driftType: text($0, "drift_type"), resourceType: text($0, "resource_type"),
+                resourceID: text($0, "resource_id"), why: text($0, "why"))
         }
-        let quiet = (expectedJSON["no_drift"] as? [[String: String]] ?? []).map { ($0["event_id"] ?? "", $0["why"] ?? "") }
+        let quiet = (expectedJSON["no_drift"]?.arrayValue ?? []).map { (text($0, "event_id"), text($0, "why")) }
         let config = context.config
         let catalog: EventCatalog
         let index: StateIndex

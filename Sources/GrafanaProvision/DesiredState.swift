@@ -29,6 +29,9 @@ public struct DataSourceSpec: Sendable {
     public var basicAuthPassword: Secret?
     /// Loki multi-tenancy: sent as `X-Scope-OrgID`.
     public var tenant: String?
+    /// Whether it is the organisation's default data source; nil leaves it to Grafana (which makes the
+    /// first data source of an organisation its default).
+    public var isDefault: Bool?
 
     public init(uid: String, name: String, url: String) {
         self.uid = uid
@@ -43,6 +46,7 @@ public struct DataSourceSpec: Sendable {
                 "no Loki URL for the data source: set grafana.loki_url (Loki's address as Grafana sees it) or outputs.loki.url")
         }
         var spec = DataSourceSpec(uid: grafana.datasourceUID, name: grafana.datasourceName, url: url)
+        spec.isDefault = grafana.datasourceIsDefault
         if let loki = config.outputs.loki {
             spec.basicAuthUser = loki.username
             spec.basicAuthPassword = loki.password
@@ -75,12 +79,12 @@ public struct ContactPointSpec: Sendable {
     public var name: String
     public var type: String
     /// Non-secret settings.
-    public var settings: [String: JSON]
+    public var settings: [String: JSONValue]
     /// Secure settings (webhook URLs, tokens, passwords), from the environment or files.
     public var secrets: [String: Secret]
     public var disableResolveMessage = false
 
-    public init(uid: String, name: String, type: String, settings: [String: JSON], secrets: [String: Secret]) {
+    public init(uid: String, name: String, type: String, settings: [String: JSONValue], secrets: [String: Secret]) {
         self.uid = uid
         self.name = name
         self.type = type
@@ -91,8 +95,8 @@ public struct ContactPointSpec: Sendable {
 
 public struct MuteTimingSpec: Sendable {
     public var name: String
-    public var timeIntervals: JSON
-    public init(name: String, timeIntervals: JSON) {
+    public var timeIntervals: JSONValue
+    public init(name: String, timeIntervals: JSONValue) {
         self.name = name
         self.timeIntervals = timeIntervals
     }
@@ -104,17 +108,17 @@ public struct RouteSpec: Sendable {
     public var label: String
     public var value: String
     /// `receiver`, `group_by`, timings, `mute_time_intervals`: the route's fields besides the matcher.
-    public var fields: [String: JSON]
+    public var fields: [String: JSONValue]
 
-    public init(label: String = "managed_by", value: String = "tfdriftctl", fields: [String: JSON]) {
+    public init(label: String = "managed_by", value: String = "tfdriftctl", fields: [String: JSONValue]) {
         self.label = label
         self.value = value
         self.fields = fields
     }
 
-    var matcher: JSON { [.string(label), "=", .string(value)] }
+    var matcher: JSONValue { [.string(label), "=", .string(value)] }
 
-    var route: JSON {
+    var route: JSONValue {
         var route = fields
         route["object_matchers"] = [matcher]
         return .object(route)
@@ -126,9 +130,9 @@ public struct RuleGroupSpec: Sendable {
     public var name: String
     public var intervalSeconds: Int
     /// `ProvisionedAlertRule` bodies.
-    public var rules: [JSON]
+    public var rules: [JSONValue]
 
-    public init(folderUID: String, name: String, intervalSeconds: Int, rules: [JSON]) {
+    public init(folderUID: String, name: String, intervalSeconds: Int, rules: [JSONValue]) {
         self.folderUID = folderUID
         self.name = name
         self.intervalSeconds = intervalSeconds
@@ -137,12 +141,12 @@ public struct RuleGroupSpec: Sendable {
 }
 
 public struct DashboardSpec: Sendable {
-    public var model: JSON
+    public var model: JSONValue
     public var folderUID: String?
     /// Where it was read from, for messages.
     public var source: String
 
-    public init(model: JSON, folderUID: String?, source: String) {
+    public init(model: JSONValue, folderUID: String?, source: String) {
         self.model = model
         self.folderUID = folderUID
         self.source = source

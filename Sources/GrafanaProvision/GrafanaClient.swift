@@ -8,6 +8,17 @@ public enum GrafanaAuth: Sendable {
     case basic(user: String, password: Secret)
     case none
 
+    /// The credentials `grafana:` configures: a token, else a user and password; `.none` when neither.
+    public init(config: GrafanaConfig) {
+        if let token = config.token, !token.isEmpty {
+            self = .token(token)
+        } else if let user = config.username, let password = config.password, !password.isEmpty {
+            self = .basic(user: user, password: password)
+        } else {
+            self = .none
+        }
+    }
+
     var header: String? {
         switch self {
         case .token(let token): return "Bearer \(token.value)"
@@ -88,14 +99,10 @@ public struct GrafanaClient: Sendable {
         guard let url = URL(string: config.url.hasSuffix("/") ? String(config.url.dropLast()) : config.url) else {
             throw ProvisionError("grafana.url is not a URL: \(Redaction.url(config.url))")
         }
-        let auth: GrafanaAuth
-        if let token = config.token, !token.isEmpty {
-            auth = .token(token)
-        } else if let user = config.username, let password = config.password, !password.isEmpty {
-            auth = .basic(user: user, password: password)
-        } else {
+        let auth = GrafanaAuth(config: config)
+        if case .none = auth {
             throw ProvisionError(
-                "Grafana credentials missing: set grafana.token (a service-account token, e.g. \"${GRAFANA_TOKEN}\") or grafana.username and grafana.password"
+                "Grafana credentials missing: set grafana.token (a service-account token, e.g. \"${GRAFANA_TOKEN}\") or grafana.username and grafana.password (or GRAFANA_AUTH)"
             )
         }
         self.init(baseURL: url, auth: auth, orgID: config.orgID, transport: transport, logger: logger)
@@ -104,9 +111,10 @@ public struct GrafanaClient: Sendable {
     /// Performs a request; 404 is returned (not thrown) when `allowNotFound`, other failures throw.
     @discardableResult
     public func send(
-        _ method: String, _ path: String, query: [(String, String)] = [], body: JSON? = nil, headers: [(String, String)] = [],
+        _ method: String, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil,
+        headers: [(String, String)] = [],
         allowNotFound: Bool = false
-    ) async throws -> (status: Int, body: JSON?) {
+    ) async throws -> (status: Int, body: JSONValue?) {
         var components = URLComponents(url: baseURL, resolvingAgainstBaseURL: false)!
         components.percentEncodedPath = components.percentEncodedPath + path
         if !query.isEmpty { components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) } }
@@ -116,7 +124,8 @@ public struct GrafanaClient: Sendable {
         if let orgID { allHeaders.append(("X-Grafana-Org-Id", String(orgID))) }
         if body != nil { allHeaders.append(("Content-Type", "application/json")) }
         allHeaders += headers.map { (name: $0.0, value: $0.1) }
-        let request = HTTPRequest(method: method, url: url, headers: allHeaders, body: body.map(\.bytes), timeout: timeout)
+        let request = HTTPRequest(
+            method: method, url: url, headers: allHeaders, body: body.map(JSONWriter.encodeBytes), timeout: timeout)
         let idempotent = method != "POST"
         var attempt = 1
         while true {
@@ -149,7 +158,7 @@ public struct GrafanaClient: Sendable {
                 attempt += 1
                 continue
             }
-            let parsed = response.body.isEmpty ? nil : try? JSON.parse(response.body)
+            let parsed = response.body.isEmpty ? nil : try? JSONValue.parse(response.body)
             if (200..<300).contains(response.status) { return (response.status, parsed) }
             if response.status == 404, allowNotFound { return (404, parsed) }
             let message =

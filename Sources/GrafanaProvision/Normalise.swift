@@ -1,10 +1,11 @@
 import Foundation
+import TfdriftCore
 
 /// Canonical forms of what Grafana returns and what we send, so that server-filled defaults, duration
 /// spellings, null-versus-empty and redacted secrets never read as changes (no permadiff).
 enum Normalise {
     /// Drops nulls, empty objects and empty arrays at every level (Grafana omits or fills them freely).
-    static func pruned(_ value: JSON) -> JSON? {
+    static func pruned(_ value: JSONValue) -> JSONValue? {
         switch value {
         case .null: return nil
         case .object(let fields):
@@ -17,59 +18,31 @@ enum Normalise {
         }
     }
 
-    /// Seconds in a Go/Prometheus duration (`5m`, `1h30m`, `300s`, `0`).
-    static func seconds(_ text: String) -> Int? {
-        if text == "0" { return 0 }
-        var total = 0
-        var number = ""
-        var unit = ""
-        func flush() -> Bool {
-            guard let value = Int(number) else { return false }
-            let scales = ["s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604_800, "y": 31_536_000]
-            guard let scale = scales[unit] else { return false }
-            total += value * scale
-            number = ""
-            unit = ""
-            return true
-        }
-        for character in text {
-            if character.isASCII, character.isNumber {
-                if !unit.isEmpty { guard flush() else { return nil } }
-                number.append(character)
-            } else if character.isASCII, character.isLetter {
-                guard !number.isEmpty else { return nil }
-                unit.append(character)
-            } else {
-                return nil
-            }
-        }
-        guard !number.isEmpty || !unit.isEmpty, flush() else { return nil }
-        return total
-    }
-
     /// The fields of an alert rule we manage, with Grafana's defaults made explicit on both sides.
-    static func rule(_ rule: JSON) -> JSON {
-        var out: [String: JSON] = [:]
+    static func rule(_ rule: JSONValue) -> JSONValue {
+        var out: [String: JSONValue] = [:]
         for key in ["uid", "title", "condition", "noDataState", "execErrState"] { out[key] = rule[key] }
-        out["for"] = .number(Double(rule["for"]?.stringValue.flatMap(seconds) ?? 0))
-        out["keep_firing_for"] = .number(Double(rule["keep_firing_for"]?.stringValue.flatMap(seconds) ?? 0))
+        out["for"] = JSONValue(rule["for"]?.stringValue.flatMap(DurationParser.wholeSeconds) ?? 0)
+        out["keep_firing_for"] = JSONValue(rule["keep_firing_for"]?.stringValue.flatMap(DurationParser.wholeSeconds) ?? 0)
         out["labels"] = rule["labels"].flatMap(pruned) ?? [:]
         out["annotations"] = rule["annotations"].flatMap(pruned) ?? [:]
         out["isPaused"] = rule["isPaused"] ?? false
         if let settings = rule["notification_settings"].flatMap(pruned) {
             var fields = settings.objectValue ?? [:]
             for key in ["group_wait", "group_interval", "repeat_interval"] {
-                if let text = fields[key]?.stringValue, let value = seconds(text) { fields[key] = .number(Double(value)) }
+                if let text = fields[key]?.stringValue, let value = DurationParser.wholeSeconds(text) {
+                    fields[key] = JSONValue(value)
+                }
             }
             out["notification_settings"] = .object(fields)
         }
         if let missing = rule["missingSeriesEvalsToResolve"], missing != .null { out["missingSeriesEvalsToResolve"] = missing }
         out["data"] = .array((rule["data"]?.arrayValue ?? []).map(query))
-        return .object(out)
+        return JSONValue.object(out).canonicalNumbers
     }
 
-    static func query(_ query: JSON) -> JSON {
-        var out: [String: JSON] = [:]
+    static func query(_ query: JSONValue) -> JSONValue {
+        var out: [String: JSONValue] = [:]
         out["refId"] = query["refId"]
         out["datasourceUid"] = query["datasourceUid"]
         out["queryType"] = query["queryType"] ?? ""
@@ -84,7 +57,7 @@ enum Normalise {
     }
 
     /// A dashboard model without what Grafana assigns (`id`, `version`).
-    static func dashboard(_ model: JSON) -> JSON {
+    static func dashboard(_ model: JSONValue) -> JSONValue {
         guard var fields = model.objectValue else { return model }
         fields["id"] = nil
         fields["version"] = nil

@@ -1,4 +1,5 @@
 import Foundation
+import TfdriftCore
 
 /// Resource kinds in apply order (deletes run in reverse).
 public enum ResourceKind: Int, Sendable, Comparable, CaseIterable {
@@ -23,8 +24,8 @@ public enum ResourceKind: Int, Sendable, Comparable, CaseIterable {
 /// One field that differs: `path` is dotted (`rules[tfdrift-critical-drift].data[A].model.expr`).
 public struct FieldChange: Sendable, Equatable {
     public let path: String
-    public let before: JSON?
-    public let after: JSON?
+    public let before: JSONValue?
+    public let after: JSONValue?
 }
 
 /// A write the apply will send.
@@ -32,7 +33,7 @@ public struct WriteRequest: Sendable {
     public let method: String
     public let path: String
     public var query: [(String, String)] = []
-    public var body: JSON?
+    public var body: JSONValue?
     public var headers: [(String, String)] = []
 }
 
@@ -86,19 +87,30 @@ public struct ApplyResult: Sendable {
 public struct ApplyReport: Sendable {
     public var results: [ApplyResult] = []
     public var refusals: [Refusal] = []
+
+    public init(results: [ApplyResult] = [], refusals: [Refusal] = []) {
+        self.results = results
+        self.refusals = refusals
+    }
+
     public var failed: Bool { results.contains { $0.error != nil } || !refusals.isEmpty }
 }
 
 /// Field-level differences between two JSON values. Arrays of objects with `uid` or `refId` are
 /// matched by that key, so one changed rule or query reads as such.
 enum JSONDiff {
-    static func diff(_ before: JSON?, _ after: JSON?, path: String = "") -> [FieldChange] {
+    /// Numbers are compared by value (`1` and `1.0` are the same number to Grafana's Go encoder).
+    static func diff(_ before: JSONValue?, _ after: JSONValue?) -> [FieldChange] {
+        compare(before?.canonicalNumbers, after?.canonicalNumbers, path: "")
+    }
+
+    private static func compare(_ before: JSONValue?, _ after: JSONValue?, path: String) -> [FieldChange] {
         if before == after { return [] }
         switch (before, after) {
         case (.object(let old)?, .object(let new)?):
             var changes: [FieldChange] = []
             for key in Set(old.keys).union(new.keys).sorted() {
-                changes += diff(old[key], new[key], path: path.isEmpty ? key : "\(path).\(key)")
+                changes += compare(old[key], new[key], path: path.isEmpty ? key : "\(path).\(key)")
             }
             return changes
         case (.array(let old)?, .array(let new)?):
@@ -111,13 +123,13 @@ enum JSONDiff {
                     let id = item[key]?.stringValue ?? ""
                     if !order.contains(id) { order.append(id) }
                 }
-                for id in order { changes += diff(oldByKey[id], newByKey[id], path: "\(path)[\(id)]") }
+                for id in order { changes += compare(oldByKey[id], newByKey[id], path: "\(path)[\(id)]") }
                 if changes.isEmpty { changes.append(FieldChange(path: "\(path) (order)", before: before, after: after)) }
                 return changes
             }
             if old.count == new.count {
                 var changes: [FieldChange] = []
-                for index in old.indices { changes += diff(old[index], new[index], path: "\(path)[\(index)]") }
+                for index in old.indices { changes += compare(old[index], new[index], path: "\(path)[\(index)]") }
                 return changes
             }
             return [FieldChange(path: path, before: before, after: after)]
@@ -126,7 +138,7 @@ enum JSONDiff {
         }
     }
 
-    static func identityKey(_ items: [JSON]) -> String? {
+    static func identityKey(_ items: [JSONValue]) -> String? {
         for key in ["uid", "refId"] where !items.isEmpty && items.allSatisfy({ $0[key]?.stringValue != nil }) {
             let ids = items.compactMap { $0[key]?.stringValue }
             if Set(ids).count <= ids.count { return key }

@@ -57,6 +57,43 @@ public actor GrafanaSimulator {
     /// Sets (or with nil, releases) the clock the simulated Alertmanagers use.
     public func setAlertmanagerClock(_ date: Date?) { alertmanagerClock = date }
 
+    /// Sets (or with nil, releases) the simulator's clock: Alertmanager states and the login-attempt window.
+    public func setClock(_ date: Date?) { alertmanagerClock = date }
+
+    /// Refused passwords per lower-cased user name, for brute-force protection.
+    private var loginFailures: [String: [Date]] = [:]
+
+    /// Grafana's brute-force protection (`pkg/services/loginattempt`): a user name with this many refused
+    /// passwords in the last five minutes is blocked, even with the right password.
+    public static let loginAttemptsAllowed = 5
+    public static let loginAttemptsWindow: TimeInterval = 300
+
+    /// Checks a basic-auth login as Grafana's password client does: blocked → 401 `login-attempt.blocked`;
+    /// a wrong password for an existing user counts toward the block; an unknown user does not.
+    func login(_ authorization: String) -> Response? {
+        guard let decoded = Data(base64Encoded: String(authorization.dropFirst(6))),
+            let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":")
+        else { return Self.error(401, "Invalid username or password") }
+        let user = String(text[..<colon]).lowercased()
+        let password = String(text[text.index(after: colon)...])
+        let since = now().addingTimeInterval(-Self.loginAttemptsWindow)
+        let recent = (loginFailures[user] ?? []).filter { $0 > since }
+        if !security.disableBruteForceProtection, recent.count >= Self.loginAttemptsAllowed {
+            return Self.error(
+                401, "Invalid username or password", extra: ["messageId": "login-attempt.blocked", "statusCode": 401])
+        }
+        guard let basicAuth, basicAuth.user.lowercased() == user else {
+            return Self.error(
+                401, "Invalid username or password", extra: ["messageId": "password-auth.failed", "statusCode": 401])
+        }
+        guard basicAuth.password == password else {
+            if !security.disableBruteForceProtection { loginFailures[user] = recent + [now()] }
+            return Self.error(
+                401, "Invalid username or password", extra: ["messageId": "password-auth.failed", "statusCode": 401])
+        }
+        return nil
+    }
+
     func now() -> Date { alertmanagerClock ?? Date() }
 
     public func configure(security: GrafanaSimulatorSecurity) { self.security = security }
@@ -166,9 +203,7 @@ public actor GrafanaSimulator {
             guard let token, authorization.dropFirst(7) == token else { return Self.error(401, "Invalid API key") }
             org = tokenOrg
         } else if authorization.hasPrefix("Basic ") {
-            guard let basicAuth, let decoded = Data(base64Encoded: String(authorization.dropFirst(6))),
-                String(decoding: decoded, as: UTF8.self) == "\(basicAuth.user):\(basicAuth.password)"
-            else { return Self.error(401, "Invalid username or password") }
+            if let refused = login(authorization) { return refused }
             identity = .basic
             org = orgs.keys.min() ?? 1
         } else {
@@ -364,14 +399,22 @@ public actor GrafanaSimulator {
             "access": body["access"] ?? "proxy", "url": body["url"] ?? "", "user": body["user"] ?? "",
             "database": body["database"] ?? "", "basicAuth": body["basicAuth"] ?? false,
             "basicAuthUser": body["basicAuthUser"] ?? "", "withCredentials": body["withCredentials"] ?? false,
-            "isDefault": body["isDefault"] ?? false, "jsonData": body["jsonData"] ?? [:], "version": 1, "readOnly": false,
+            // Grafana makes an organisation's first data source its default.
+            "isDefault": state.dataSources.isEmpty ? true : body["isDefault"] ?? false, "jsonData": body["jsonData"] ?? [:],
+            "version": 1, "readOnly": false,
         ]
         let secure = (body["secureJsonData"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
         fields["secureJsonFields"] = .object(secure.mapValues { _ in .bool(true) })
+        if fields["isDefault"]?.boolValue == true { Self.clearDefault(&state) }
         state.dataSources.append(GrafanaOrgState.DataSource(fields: fields, secure: secure))
         return Self.ok([
             "datasource": .object(fields), "id": .number(Double(id)), "name": .string(name), "message": "Datasource added",
         ])
+    }
+
+    /// One default per organisation: a data source made default takes the flag from the others.
+    static func clearDefault(_ state: inout GrafanaOrgState) {
+        for index in state.dataSources.indices { state.dataSources[index].fields["isDefault"] = false }
     }
 
     private func updateDataSource(_ context: Context, _ state: inout GrafanaOrgState) -> Response {
@@ -404,6 +447,7 @@ public actor GrafanaSimulator {
         }
         source.fields["secureJsonFields"] = .object(source.secure.mapValues { _ in .bool(true) })
         source.fields["version"] = .number(Double(source.version + 1))
+        if source.fields["isDefault"]?.boolValue == true { Self.clearDefault(&state) }
         state.dataSources[index] = source
         return Self.ok([
             "datasource": .object(source.fields), "id": source.fields["id"] ?? 0, "name": .string(name),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GrafanaProvision
+import TfdriftApp
 import TfdriftCore
 
 struct Alerts: AsyncParsableCommand {
@@ -22,22 +23,7 @@ extension Alerts {
         @Option(help: "Uid of the Prometheus data source the operational rules query (overrides the profile).")
         var prometheusUID: String?
 
-        func load(_ context: GrafanaContext) throws -> AlertProfile {
-            var profile = try AlertProfile.named(self.profile, searchDirectories: context.searchDirectories)
-            if let prometheusUID { profile.prometheusDatasourceUID = prometheusUID }
-            return profile
-        }
-    }
-
-    static func desired(_ context: GrafanaContext, profile: AlertProfile) throws -> DesiredState {
-        // Keep the maintenance mute timings `mute-timings apply` attaches, or the two commands undo each other.
-        let profile = try profile.addingMaintenanceWindows(context.config.maintenanceWindows)
-        var desired = profile.desiredState(
-            folderUID: context.grafana.folderUID, lokiUID: context.grafana.datasourceUID, orgID: context.grafana.orgID ?? 1,
-            contactPointOverrides: context.grafana.contactPoints)
-        desired.dataSource = try context.dataSource(required: false)
-        desired.folder = context.folder
-        return desired
+        func load(_ app: GrafanaApp) throws -> AlertProfile { try app.profile(profile, prometheusUID: prometheusUID) }
     }
 
     struct Plan: AsyncParsableCommand {
@@ -45,7 +31,9 @@ extension Alerts {
             abstract: "Show what apply would change (field by field); changes nothing.",
             discussion: """
                 The profile is validated first (uids, intervals, conditions), then its references are \
-                checked against Grafana (receivers, mute timings, data sources). Exit status: 0 nothing \
+                checked against Grafana (receivers, mute timings, data sources). On a Grafana without the \
+                profile's Prometheus data source, rules that need it are skipped (said in one line) and \
+                "detector silent" watches the detector's heartbeat in Loki instead. Exit status: 0 nothing \
                 to change, 2 changes pending, 1 error or refused resource.
 
                 Examples:
@@ -58,11 +46,10 @@ extension Alerts {
         @OptionGroup var profile: ProfileOptions
 
         func run() async throws {
-            let context = try GrafanaContext(global: global, options: options)
-            let plan = try await context.provisioner.plan(try Alerts.desired(context, profile: try profile.load(context)))
-            PlanRenderer.render(plan, format: global.output)
-            if !plan.refusals.isEmpty { throw ExitCode(1) }
-            if plan.hasChanges { throw ExitCode(2) }
+            let app = try options.app(global)
+            let (plan, notes) = try await app.planAlerts(try profile.load(app))
+            PlanRenderer.render(plan, notes: notes, format: global.output)
+            try PlanRenderer.exit(for: plan)
         }
     }
 
@@ -73,7 +60,8 @@ extension Alerts {
                 Rules route through rule-level notification settings (the default) or, with \
                 `routing: policy` in the profile, through one sub-route matched by managed_by=tfdriftctl; \
                 the rest of the policy tree is left exactly as it is. Contact-point secrets come from the \
-                environment or files and are only sent when they changed.
+                environment or files and are only sent when they changed. Without grafana.contact_points, \
+                alerts notify a Slack contact point made from outputs.slack when there is one.
 
                 Examples:
                   tfdriftctl alerts apply --profile small
@@ -85,9 +73,10 @@ extension Alerts {
         @OptionGroup var profile: ProfileOptions
 
         func run() async throws {
-            let context = try GrafanaContext(global: global, options: options)
-            let plan = try await context.provisioner.plan(try Alerts.desired(context, profile: try profile.load(context)))
-            try PlanRenderer.render(await context.provisioner.apply(plan), format: global.output)
+            let app = try options.app(global)
+            let (plan, notes) = try await app.planAlerts(try profile.load(app))
+            if global.output == .text { for note in notes { Console.warn(note) } }
+            try PlanRenderer.render(await app.apply(plan), notes: notes, format: global.output)
         }
     }
 
@@ -96,7 +85,8 @@ extension Alerts {
             abstract: "Write the rule groups of the folder in Grafana as an alert profile file.",
             discussion: """
                 Rules come out in the profile's short form (expr + condition) when that reproduces them \
-                exactly, in Grafana's own form otherwise; the file applies back with zero changes.
+                exactly, in Grafana's own form otherwise; the file applies back with zero changes. With \
+                --output json: {"profile": "<YAML text>"} on stdout, or {"written": path} with --to.
 
                 Examples:
                   tfdriftctl alerts export --profile small --to alerts/exported.yaml
@@ -111,14 +101,13 @@ extension Alerts {
         var to: String?
 
         func run() async throws {
-            let context = try GrafanaContext(global: global, options: options)
-            let base = try? profile.load(context)
-            let text = try await context.provisioner.exportAlertProfile(
-                folderUID: context.grafana.folderUID, name: base?.name ?? "exported", base: base,
-                lokiUID: context.grafana.datasourceUID, contactPointOverrides: context.grafana.contactPoints)
+            let app = try options.app(global)
+            let text = try await app.exportAlerts(base: try? profile.load(app))
             if let to {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: to))
-                print("wrote \(to)")
+                if global.output == .json { Output.json(["written": .string(to)]) } else { print("wrote \(to)") }
+            } else if global.output == .json {
+                Output.json(["profile": .string(text)])
             } else {
                 print(text, terminator: "")
             }
@@ -129,22 +118,37 @@ extension Alerts {
         static let configuration = CommandConfiguration(
             abstract: "Remove the profile's rule groups, our route, contact points, mute timings and templates.",
             discussion: """
-                Only what the profile declares is removed, in reverse apply order; foreign routes, contact \
-                points and rules stay. The folder and data source are kept (dashboards use them).
+                Like terraform destroy: the deletion is planned and shown first, then confirmed — typed \
+                "yes" on a terminal, or --auto-approve (without a terminal and without --auto-approve it \
+                refuses). Only what the profile declares is removed, in reverse apply order; foreign \
+                routes, contact points and rules stay. The folder and data source are kept (dashboards use them).
 
-                Example:
+                Examples:
                   tfdriftctl alerts delete --profile small
+                  tfdriftctl alerts delete --profile small --auto-approve
                 """)
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var options: GrafanaOptions
         @OptionGroup var profile: ProfileOptions
 
+        @Flag(help: "Delete without asking for confirmation (scripts, CI).")
+        var autoApprove = false
+
         func run() async throws {
-            let context = try GrafanaContext(global: global, options: options)
-            let plan = try await context.provisioner.plan(
-                try Alerts.desired(context, profile: try profile.load(context)), destroy: true)
-            try PlanRenderer.render(await context.provisioner.apply(plan), format: global.output)
+            let app = try options.app(global)
+            let (plan, _) = try await app.planAlerts(try profile.load(app), destroy: true)
+            if !plan.hasChanges {
+                try PlanRenderer.render(ApplyReport(refusals: plan.refusals), format: global.output)
+                return
+            }
+            if !autoApprove {
+                PlanRenderer.render(plan, format: .text, toStandardError: global.output == .json)
+                try Confirmation.require(
+                    "Delete these \(plan.changes.count) resource(s) from Grafana?", flag: "--auto-approve",
+                    action: "alerts delete")
+            }
+            try PlanRenderer.render(await app.apply(plan), format: global.output)
         }
     }
 }

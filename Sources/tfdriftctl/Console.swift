@@ -1,14 +1,22 @@
 import Foundation
+import TfdriftCore
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// Terminal helpers: TTY detection, colours (honouring NO_COLOR), stderr lines.
+/// Terminal helpers: TTY detection, colours, stderr lines.
 enum Console {
     static let stdoutIsTerminal = isatty(STDOUT_FILENO) == 1
     static let stderrIsTerminal = isatty(STDERR_FILENO) == 1
-    static let colours = ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    /// Decided once in `main`, before any command runs (`configure`), and only read afterwards.
+    nonisolated(unsafe) private(set) static var colours = true
+
+    /// Colours are off with `--no-color`, or when `NO_COLOR` is set to anything but the empty string
+    /// (no-color.org); they are only ever written to a terminal.
+    static func configure(arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) {
+        colours = !arguments.contains("--no-color") && (environment["NO_COLOR"] ?? "").isEmpty
+    }
 
     static func paint(_ text: String, _ code: String, terminal: Bool = stdoutIsTerminal) -> String {
         terminal && colours ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
@@ -25,6 +33,11 @@ enum Console {
     static func stderr(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
+}
+
+/// Results on stdout: with `--output json`, one JSON document per command.
+enum Output {
+    static func json(_ value: JSONValue) { print(JSONWriter.encode(value)) }
 }
 
 /// Buffered stdout: drift events can be many; one write per line would dominate replay time.

@@ -12,12 +12,14 @@ struct Doctor: AsyncParsableCommand {
         discussion: """
             Every item becomes a check with an id, a status (pass, warn, fail, manual, skip), the \
             evidence (what was probed, what came back) and a fix. Probes are read-only: GETs against \
-            Grafana, Loki and the detector, a single admin/admin login attempt (skip it with \
-            --skip grafana.default_admin_password), and one unauthenticated POST with an empty record \
-            list that the detector should refuse. Nothing is sent to AWS.
+            Grafana, Loki and the detector, and one unauthenticated POST with an empty record list that \
+            the detector should refuse. Nothing is sent to AWS. The admin/admin login is tried at most \
+            once a day per Grafana (Grafana counts refused logins toward locking the account), remembered \
+            in --state-file; skip it with --skip grafana.default_admin_password.
 
             Exit status: 0 when no check failed (warnings allowed), 2 when a check failed, 1 when doctor \
-            could not run (unknown --only/--skip name, unreadable options).
+            could not run (unknown --only/--skip name, unreadable options; with --output json, one \
+            {"error": …} object on stderr).
 
             Examples:
               tfdriftctl doctor --config tfdrift.yaml
@@ -85,6 +87,14 @@ struct Doctor: AsyncParsableCommand {
     @Option(help: "Days ahead that maintenance windows must be covered by silences or mute timings.")
     var horizonDays: Int = 14
 
+    @Option(
+        help: "Where doctor remembers its login probes (default: $XDG_STATE_HOME/tfdriftctl/doctor.json, or ~/.local/state/…).",
+        completion: .file())
+    var stateFile: String?
+
+    @Flag(name: .long, help: "No colours (also when NO_COLOR is set).")
+    var noColor = false
+
     func validate() throws {
         if (detectorCert == nil) != (detectorKey == nil) {
             throw ValidationError("--detector-cert and --detector-key go together")
@@ -95,25 +105,7 @@ struct Doctor: AsyncParsableCommand {
     func run() async throws {
         let level = logLevel.map { Logger.Level(rawValue: $0.rawValue) ?? .warning } ?? .warning
         LoggingBootstrap.once(level: level)
-        let split = { (names: [String]) in
-            names.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty }
-        }
-        let selection: CheckSelection
-        do {
-            selection = try CheckSelection(only: split(only), skip: split(skip))
-        } catch {
-            throw ValidationError("\(error)")
-        }
-        let path = config ?? ConfigLoader.defaultPaths.first { FileManager.default.fileExists(atPath: $0) }
-        if let config, !FileManager.default.fileExists(atPath: config) {
-            throw ValidationError("--config \(config): no such file")
-        }
-        var searchDirectories = [FileManager.default.currentDirectoryPath]
-        if let path {
-            let directory = ((path as NSString).deletingLastPathComponent as NSString).standardizingPath
-            if !directory.isEmpty, !searchDirectories.contains(directory) { searchDirectories.append(directory) }
-        }
-        var options = DoctorOptions(selection: selection, searchDirectories: searchDirectories)
+        var options = DoctorOptions()
         options.detectorURL = detectorURL
         options.detectorTLS = TLSClientSettings(caFile: detectorCAFile, certificateFile: detectorCert, keyFile: detectorKey)
         options.profile = profile
@@ -123,9 +115,7 @@ struct Doctor: AsyncParsableCommand {
         options.kmsKeyARNs = kmsKeyARNs
         options.sendTest = sendTest
         options.horizon = TimeInterval(horizonDays) * 86400
-        let environment = DoctorEnvironment(
-            makeTransport: { tls, hint in try HTTPClients.make(tls: tls, caHint: hint) }, logger: Logger(label: "tfdrift.doctor"))
-        let report = await DoctorRunner(configPath: path, options: options, environment: environment).run()
+        let report = try await DoctorApp.run(configPath: config, only: only, skip: skip, stateFile: stateFile, options: options)
         let format = DoctorRenderer.Format(rawValue: output.rawValue) ?? .text
         print(DoctorRenderer.render(report, format: format), terminator: "")
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }

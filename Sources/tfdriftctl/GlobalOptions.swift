@@ -21,8 +21,15 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Log level for messages on stderr.")
     var logLevel: LogLevelOption?
 
-    @Option(name: .long, help: "Result format: text (readable; JSON lines when piped) or json.")
+    @Option(
+        name: .long,
+        help:
+            "Result format: text (readable; JSON lines when piped) or json. With json, an error is one JSON object on stderr: {\"error\": {\"message\", \"exit_code\"}}."
+    )
     var output: OutputFormat = .text
+
+    @Flag(name: .long, help: "No colours (also when NO_COLOR is set).")
+    var noColor = false
 
     /// Loads the configuration; a missing default file is an empty configuration, a missing
     /// explicit `--config` is an error.
@@ -33,7 +40,7 @@ struct GlobalOptions: ParsableArguments {
         } else if let found = ConfigLoader.defaultPaths.first(where: { FileManager.default.fileExists(atPath: $0) }) {
             path = found
         } else {
-            return TfdriftConfig()
+            return ConfigLoader.defaults()
         }
         let loaded = try ConfigLoader.load(path: path)
         for warning in loaded.warnings { Console.warn(warning) }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GrafanaProvision
+import TfdriftApp
 import TfdriftCore
 
 struct MuteTimings: AsyncParsableCommand {
@@ -10,22 +11,24 @@ struct MuteTimings: AsyncParsableCommand {
         discussion: """
             Each weekly window in advanced.maintenance_windows becomes a mute timing named \
             tfdrift-maintenance-<window> (weekdays, times, location; an overnight window becomes two \
-            intervals), referenced by every alert rule labelled managed_by=tfdriftctl (rule notification \
-            settings) or by our route (routing: policy). Grafana applies them itself: nothing has to run. \
-            One-off windows are left to `silence schedule`. See docs/maintenance-windows.md.
+            intervals), referenced by every drift rule labelled managed_by=tfdriftctl (rule notification \
+            settings) or by a child of our route that matches drift alerts (routing: policy). The detector's \
+            health rules (down, silent, stale state, failing sink) are never muted. Grafana applies the \
+            mute timings itself: nothing has to run. One-off windows are left to `silence schedule`. See \
+            docs/maintenance-windows.md.
             """,
         subcommands: [Plan.self, Apply.self])
 }
 
 extension MuteTimings {
-    static func plan(_ context: GrafanaContext) async throws -> MuteTimingPlan {
-        let plan = try await context.provisioner.planMaintenanceMuteTimings(context.config.maintenanceWindows)
-        for window in plan.oneOffWindows {
-            Console.warn(
-                "window \"\(window)\" is one-off: mute timings are for recurring windows; use `tfdriftctl silence schedule`")
-        }
-        for note in plan.notes { Console.warn(note) }
-        return plan
+    /// The plan, with what it could not do said once each.
+    static func plan(_ app: GrafanaApp) async throws -> (MuteTimingPlan, notes: [String]) {
+        let plan = try await app.planMuteTimings()
+        let notes =
+            plan.oneOffWindows.map {
+                "window \"\($0)\" is one-off: mute timings are for recurring windows; use `tfdriftctl silence schedule`"
+            } + plan.notes
+        return (plan, notes)
     }
 
     struct Plan: AsyncParsableCommand {
@@ -43,17 +46,15 @@ extension MuteTimings {
         @OptionGroup var options: GrafanaOptions
 
         func run() async throws {
-            let context = try GrafanaContext(global: global, options: options)
-            let plan = try await MuteTimings.plan(context)
-            PlanRenderer.render(plan.plan, format: global.output)
-            if !plan.plan.refusals.isEmpty { throw ExitCode(1) }
-            if plan.plan.hasChanges { throw ExitCode(2) }
+            let (plan, notes) = try await MuteTimings.plan(try options.app(global))
+            PlanRenderer.render(plan.plan, notes: notes, format: global.output)
+            try PlanRenderer.exit(for: plan.plan)
         }
     }
 
     struct Apply: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create, update or delete our mute timings and attach them to our rules or route.",
+            abstract: "Create, update or delete our mute timings and attach them to our drift rules or route.",
             discussion: """
                 Mute timings of windows removed from the config are detached and deleted; mute timings \
                 and rules of anyone else are left as they are. A second apply sends no write.
@@ -67,9 +68,10 @@ extension MuteTimings {
         @OptionGroup var options: GrafanaOptions
 
         func run() async throws {
-            let context = try GrafanaContext(global: global, options: options)
-            let plan = try await MuteTimings.plan(context)
-            try PlanRenderer.render(await context.provisioner.apply(plan.plan), format: global.output)
+            let app = try options.app(global)
+            let (plan, notes) = try await MuteTimings.plan(app)
+            if global.output == .text { for note in notes { Console.warn(note) } }
+            try PlanRenderer.render(await app.apply(plan.plan), notes: notes, format: global.output)
         }
     }
 }

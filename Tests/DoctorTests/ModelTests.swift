@@ -2,6 +2,7 @@ import Foundation
 import GrafanaProvision
 import TestSupport
 import Testing
+import TfdriftCore
 
 @testable import Doctor
 
@@ -104,7 +105,7 @@ struct ModelTests {
 
     @Test("time intervals: weekdays, times and location as Alertmanager reads them")
     func timeIntervals() throws {
-        let json = try JSON.parse(
+        let json = try JSONValue.parse(
             #"{"weekdays": ["sunday"], "times": [{"start_time": "02:00", "end_time": "06:00"}], "location": "Asia/Tokyo"}"#)
         // Sunday 2025-06-01 03:00 in Tokyo is Saturday 18:00 UTC.
         #expect(TimeIntervalMatcher.contains(json, Date(timeIntervalSince1970: 1_748_714_400)))

@@ -37,22 +37,24 @@ enum Fixtures {
         return directory
     }
 
-    static func environment(_ variables: [String: String] = [:]) -> DoctorEnvironment {
+    static func environment(_ variables: [String: String] = [:], now: Date = Fixtures.now) -> DoctorEnvironment {
         DoctorEnvironment(
-            makeTransport: { tls, hint in try AHCTransport(tls: tls, caHint: hint) }, now: { Fixtures.now },
-            variables: variables, logger: logger, timeout: .seconds(10))
+            makeTransport: { tls, hint in try AHCTransport(tls: tls, caHint: hint) }, now: { now }, variables: variables,
+            logger: logger, timeout: .seconds(10))
     }
 
     static func run(
-        workspace: URL, variables: [String: String] = [:], only: [String] = [], skip: [String] = [],
+        workspace: URL, variables: [String: String] = [:], only: [String] = [], skip: [String] = [], now: Date = Fixtures.now,
         configure: (inout DoctorOptions) -> Void = { _ in }
     ) async throws -> DoctorReport {
         var options = DoctorOptions(
             selection: try CheckSelection(only: only, skip: skip), searchDirectories: [repository.path])
+        // Doctor remembers its admin/admin probe beside the workspace's config, as it would in the state directory.
+        options.loginProbeState = workspace.appendingPathComponent("state/doctor.json").path
         configure(&options)
         return await DoctorRunner(
             configPath: workspace.appendingPathComponent("tfdrift.yaml").path, options: options,
-            environment: environment(variables)
+            environment: environment(variables, now: now)
         ).run()
     }
 

@@ -112,6 +112,11 @@ struct ContentTests {
             ] {
                 #expect(text.contains(expected), "\(expected) missing from: \(text)")
             }
+            // Read through YAMLNode: each problem names its key path and line, like tfdrift.yaml's.
+            let problems = (error as? ConfigErrors)?.errors ?? []
+            #expect(problems.count == 6, "\(problems)")
+            #expect(problems.allSatisfy { $0.line != nil && $0.file == "bad.yaml" }, "\(problems)")
+            #expect(problems.contains { $0.keyPath == "groups[0].interval" && $0.line == 8 }, "\(problems)")
         }
     }
 
@@ -120,13 +125,13 @@ struct ContentTests {
         let specs = try DashboardFiles.load(directory: Repo.path("dashboards"), folderUID: "tfdrift")
         #expect(specs.map(\.uid).sorted() == ["tfdrift-details", "tfdrift-health", "tfdrift-overview"])
         let overview = try #require(specs.first { $0.uid == "tfdrift-overview" })
-        #expect(overview.model.text.contains("action=\\\"drift_detected\\\""))
+        #expect(JSONWriter.encode(overview.model).contains("action=\\\"drift_detected\\\""))
         let health = try #require(specs.first { $0.uid == "tfdrift-health" })
         for metric in [
             "tfdrift_events_received_total", "tfdrift_event_lag_seconds", "tfdrift_state_last_success_timestamp_seconds",
             "tfdrift_sink_failures_total", "tfdrift_spool_bytes",
         ] {
-            #expect(health.model.text.contains(metric), "\(metric)")
+            #expect(JSONWriter.encode(health.model).contains(metric), "\(metric)")
         }
         var hardCoded = overview.model.objectValue!
         var panels = hardCoded["panels"]!.arrayValue!

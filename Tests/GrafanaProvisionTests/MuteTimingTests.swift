@@ -70,7 +70,7 @@ struct MuteTimingTests {
 
             let planned = try await provisioner.planMaintenanceMuteTimings(windows)
             #expect(planned.oneOffWindows == ["Emergency Maintenance"])
-            #expect(planned.attachedRules.count == 7)
+            #expect(planned.attachedRules.count == 3, "the three drift rules; health rules are never muted")
             #expect(planned.plan.creates == 2)
             #expect(planned.plan.changes.filter { $0.kind == .ruleGroup }.allSatisfy { $0.action == .update })
             let fieldPaths = planned.plan.changes.filter { $0.kind == .ruleGroup }.flatMap(\.fields).map(\.path)
@@ -82,11 +82,12 @@ struct MuteTimingTests {
             let state = await grafana.simulator.withState { $0 }
             #expect(
                 Set(state.muteTimings.keys) == ["tfdrift-maintenance-weekly-deployment", "tfdrift-maintenance-nightly-batch"])
-            for rule in state.rules {
+            for rule in state.rules where rule["labels"]?["tfdrift_kind"] == "drift" {
                 #expect(
                     rule["notification_settings"]?["mute_time_intervals"]
                         == ["tfdrift-maintenance-weekly-deployment", "tfdrift-maintenance-nightly-batch"])
             }
+            #expect(state.rules.filter { $0["notification_settings"]?["mute_time_intervals"] == nil }.count == 4)
 
             // Second run: nothing to do.
             let mark = await grafana.requestCount
@@ -109,14 +110,16 @@ struct MuteTimingTests {
             let after = await grafana.simulator.withState { $0 }
             #expect(Set(after.muteTimings.keys) == ["tfdrift-maintenance-weekly-deployment"])
             #expect(
-                after.rules.allSatisfy {
+                after.rules.filter { $0["labels"]?["tfdrift_kind"] == "drift" }.allSatisfy {
                     $0["notification_settings"]?["mute_time_intervals"] == ["tfdrift-maintenance-weekly-deployment"]
                 })
             await grafana.assertConforming()
         }
     }
 
-    @Test("routing: policy — the mute timings go on our route; the rest of the tree is untouched")
+    @Test(
+        "routing: policy — the mute timings go on a child of our route that matches drift alerts only; the rest of the tree is untouched"
+    )
     func policyRoute() async throws {
         try await GrafanaHarness.run(seed: Fixture.seedPrometheus) { grafana in
             let provisioner = try grafana.provisioner()
@@ -146,8 +149,12 @@ struct MuteTimingTests {
             #expect(await provisioner.apply(planned.plan).results.allSatisfy { $0.error == nil })
             let routes = await grafana.simulator.withState { $0.policy["routes"]?.arrayValue ?? [] }
             let ours = try #require(routes.first { $0["object_matchers"] == [["managed_by", "=", "tfdriftctl"]] })
+            // Health alerts stop at our route, which maintenance never mutes; drift alerts go to its child.
+            #expect(ours["mute_time_intervals"] == nil)
+            let drift = try #require(ours["routes"]?.arrayValue?.first)
+            #expect(drift["object_matchers"] == [["tfdrift_kind", "=", "drift"]])
             #expect(
-                ours["mute_time_intervals"] == ["tfdrift-maintenance-weekly-deployment", "tfdrift-maintenance-nightly-batch"])
+                drift["mute_time_intervals"] == ["tfdrift-maintenance-weekly-deployment", "tfdrift-maintenance-nightly-batch"])
             let theirs = try #require(routes.first { $0["object_matchers"] == [["team", "=", "db"]] })
             #expect(theirs["mute_time_intervals"] == ["weekends"])
             #expect(!(try await provisioner.planMaintenanceMuteTimings(windows)).plan.hasChanges)

@@ -56,7 +56,7 @@ struct ProvisionTests {
             defer { try? FileManager.default.removeItem(at: directory) }
             for (uid, model) in exported {
                 #expect(model["id"] == nil && model["version"] == nil)
-                try Data(model.prettyText.utf8).write(to: directory.appendingPathComponent("\(uid).json"))
+                try Data(JSONWriter.pretty(model).utf8).write(to: directory.appendingPathComponent("\(uid).json"))
             }
             let roundTrip = try await provisioner.plan(try Fixture.dashboardsDesired(directory: directory.path))
             #expect(!roundTrip.hasChanges)
@@ -306,7 +306,9 @@ struct ProvisionTests {
             await grafana.assertConforming()
         }
         // A secret whose variable is unset is an error before anything is sent, never an empty contact point.
-        #expect(throws: ProvisionError.self) { try AlertProfile.parse(yaml, source: "test", environment: [:]) }
+        let unset = #expect(throws: ConfigError.self) { try AlertProfile.parse(yaml, source: "test", environment: [:]) }
+        #expect(unset?.description.contains("$SLACK_WEBHOOK_URL, which is not set") == true, "\(String(describing: unset))")
+        #expect(unset?.line == 10, "the profile's errors carry their line")
     }
 
     @Test("provenance: file-provisioned resources are refused with a clear message; --ui-editable sends X-Disable-Provenance")

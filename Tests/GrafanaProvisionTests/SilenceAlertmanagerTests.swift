@@ -54,7 +54,7 @@ struct SilenceAlertmanagerTests {
         #expect(expected >= 14)
 
         // Someone else's silence on the same label, made before we start.
-        let foreignBody: JSON = [
+        let foreignBody: JSONValue = [
             "matchers": [["name": "tfdrift_test", "value": .string(label), "isRegex": false, "isEqual": true]],
             "startsAt": .string(Timestamp.format(Date())), "endsAt": .string(Timestamp.format(Date().addingTimeInterval(86400))),
             "createdBy": "alice", "comment": "hand-made, not tfdriftctl's",
@@ -83,7 +83,7 @@ struct SilenceAlertmanagerTests {
         // 3. The silence actually mutes an alert carrying our label.
         let alertmanagerURL = try RealAlertmanager.url()
         let transport = try AHCTransport()
-        let alert: JSON = [
+        let alert: JSONValue = [
             [
                 "labels": ["alertname": "TfdriftSilenceTest", "tfdrift_test": .string(label)],
                 "startsAt": .string(Timestamp.format(Date())),
@@ -93,7 +93,7 @@ struct SilenceAlertmanagerTests {
         let posted = try await transport.send(
             HTTPRequest(
                 method: "POST", url: URL(string: alertmanagerURL + "/api/v2/alerts")!,
-                headers: [("Content-Type", "application/json")], body: alert.bytes))
+                headers: [("Content-Type", "application/json")], body: JSONWriter.encodeBytes(alert)))
         #expect(posted.status == 200, "\(posted.text)")
         let mine = try await api.alerts().filter { $0["labels"]?["tfdrift_test"]?.stringValue == label }
         #expect(mine.count == 1)
@@ -133,7 +133,7 @@ struct SilenceAlertmanagerTests {
     func quirks() async throws {
         let (manager, label) = try RealAlertmanager.manager()
         let api = manager.api
-        let pastBody: JSON = [
+        let pastBody: JSONValue = [
             "matchers": [["name": "tfdrift_test", "value": .string(label), "isRegex": false, "isEqual": true]],
             "startsAt": .string(Timestamp.format(Date().addingTimeInterval(-7200))),
             "endsAt": .string(Timestamp.format(Date().addingTimeInterval(-3600))),
@@ -182,5 +182,41 @@ struct SilenceAlertmanagerTests {
         let plan = try await manager.plan(windows: [window])
         #expect(!plan.hasChanges)
         #expect(plan.count(.endedEarly) == 1)
+    }
+
+    @Test("the default matchers silence drift alerts in a window, never the detector's health alerts (13.4)")
+    func healthAlertsNotSilenced() async throws {
+        let label = "t" + UUID().uuidString.prefix(8).lowercased()
+        // The defaults, narrowed to this test's alerts so no other test's silences interfere.
+        let options = SilenceOptions(
+            matchers: SilenceConfig.defaultMatchers + [LabelMatcher(name: "tfdrift_test", op: .equal, value: label)],
+            createdBy: "tfdriftctl-test-\(label)")
+        let manager = SilenceManager(api: try RealAlertmanager.api(), options: options)
+        let window = MaintenanceWindow(
+            name: "Now \(label)", schedule: .oneOff(start: Date().addingTimeInterval(-600), end: Date().addingTimeInterval(3600)))
+        #expect(!(await manager.apply(try await manager.plan(windows: [window]))).failed)
+        let alerts: JSONValue = .array(
+            ["drift", "health"].map { kind in
+                [
+                    "labels": [
+                        "alertname": .string("Tfdrift \(kind)"), "managed_by": "tfdriftctl", "tfdrift_kind": .string(kind),
+                        "tfdrift_test": .string(label),
+                    ],
+                    "startsAt": .string(Timestamp.format(Date())),
+                    "endsAt": .string(Timestamp.format(Date().addingTimeInterval(600))),
+                ]
+            })
+        let posted = try await AHCTransport().send(
+            HTTPRequest(
+                method: "POST", url: URL(string: try RealAlertmanager.url() + "/api/v2/alerts")!,
+                headers: [("Content-Type", "application/json")], body: JSONWriter.encodeBytes(alerts)))
+        #expect(posted.status == 200, "\(posted.text)")
+        let mine = try await manager.api.alerts().filter { $0["labels"]?["tfdrift_test"]?.stringValue == label }
+        let state = Dictionary(
+            uniqueKeysWithValues: mine.map {
+                ($0["labels"]?["tfdrift_kind"]?.stringValue ?? "", $0["status"]?["state"]?.stringValue ?? "")
+            })
+        #expect(state == ["drift": "suppressed", "health": "active"], "\(mine)")
+        _ = await manager.expire(try await manager.select(.allOurs))
     }
 }

@@ -80,7 +80,12 @@ struct SilenceTimeTests {
             windows: windows, existing: [], options: SilenceOptions(), now: SilenceFixture.date("2025-12-01T00:00:00Z"))
         #expect(plan.count(.create) == 3)
         let first = try #require(plan.actions.first?.desired)
-        #expect(first.matchers == [LabelMatcher(name: "managed_by", op: .equal, value: "tfdriftctl")])
+        // Our alerts, except the detector's health rules: maintenance never hides that the detector is down.
+        #expect(
+            first.matchers == [
+                LabelMatcher(name: "managed_by", op: .equal, value: "tfdriftctl"),
+                LabelMatcher(name: "tfdrift_kind", op: .notEqual, value: "health"),
+            ])
         #expect(first.createdBy == "tfdriftctl")
         #expect(first.comment.contains("Sunday 2025-12-07 02:00–06:00 (Asia/Tokyo)"), "\(first.comment)")
         #expect(SilenceTag.find(in: first.comment) == SilenceTag(window: "Weekly Deployment", occurrence: "2025-12-07"))

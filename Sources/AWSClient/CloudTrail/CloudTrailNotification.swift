@@ -1,4 +1,5 @@
 import Foundation
+import TfdriftCore
 
 /// An S3 object: a CloudTrail log file, a state file.
 public struct S3ObjectLocation: Sendable, Hashable, CustomStringConvertible {
@@ -42,57 +43,54 @@ public enum CloudTrailNotification: Sendable, Equatable {
 
     /// Reads an SQS message body: SNS envelopes are unwrapped first.
     public static func parse(_ body: String) -> CloudTrailNotification {
-        guard let data = body.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-        else {
+        guard let object = try? JSONValue.parse(body), object.objectValue != nil else {
             return .unrecognized(reason: "the body is not a JSON object")
         }
         return parse(object: object, depth: 0)
     }
 
-    static func parse(object: [String: Any], depth: Int) -> CloudTrailNotification {
+    static func parse(object: JSONValue, depth: Int) -> CloudTrailNotification {
         // SNS envelope: {"Type": "Notification", "Message": "<json string>", "TopicArn": …}
-        if let type = object["Type"] as? String, object["TopicArn"] != nil {
+        if let type = object["Type"]?.stringValue, object["TopicArn"] != nil {
             if type == "SubscriptionConfirmation" || type == "UnsubscribeConfirmation" {
                 return .ignored(reason: "SNS \(type) (confirm the subscription in SNS; raw delivery is not required)")
             }
-            guard let message = object["Message"] as? String, depth < 2 else {
+            guard let message = object["Message"]?.stringValue, depth < 2 else {
                 return .unrecognized(reason: "an SNS envelope without a Message")
             }
-            guard let data = message.data(using: .utf8),
-                let inner = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-            else {
+            guard let inner = try? JSONValue.parse(message), inner.objectValue != nil else {
                 return .unrecognized(reason: "the SNS Message is not a JSON object")
             }
             return parse(object: inner, depth: depth + 1)
         }
-        if let event = object["Event"] as? String, event == "s3:TestEvent" {
+        if object["Event"]?.stringValue == "s3:TestEvent" {
             return .ignored(reason: "s3:TestEvent")
         }
         // CloudTrail's own SNS notification: {"s3Bucket": "…", "s3ObjectKey": ["…"]} (keys not encoded).
-        if let bucket = object["s3Bucket"] as? String, let keys = object["s3ObjectKey"] as? [String] {
+        if let bucket = object["s3Bucket"]?.stringValue, let keys = object["s3ObjectKey"]?.arrayValue?.compactMap(\.stringValue) {
             return .objects(keys.map { S3ObjectLocation(bucket: bucket, key: $0) })
         }
-        if let records = object["Records"] as? [[String: Any]] {
-            let s3Records = records.filter { ($0["eventSource"] as? String) == "aws:s3" }
+        if let records = object["Records"]?.arrayValue {
+            let s3Records = records.filter { $0["eventSource"]?.stringValue == "aws:s3" }
             if s3Records.isEmpty {
                 // CloudTrail records themselves ({"Records": [{"eventVersion", "eventSource": "ec2.amazonaws.com", …}]}).
                 return records.contains { $0["eventName"] != nil } ? .events : .unrecognized(reason: "Records without events")
             }
             var locations: [S3ObjectLocation] = []
             for record in s3Records {
-                guard let name = record["eventName"] as? String, name.hasPrefix("ObjectCreated") else { continue }
-                guard let s3 = record["s3"] as? [String: Any], let bucket = (s3["bucket"] as? [String: Any])?["name"] as? String,
-                    let key = (s3["object"] as? [String: Any])?["key"] as? String
+                guard let name = record["eventName"]?.stringValue, name.hasPrefix("ObjectCreated") else { continue }
+                guard let bucket = record["s3"]?["bucket"]?["name"]?.stringValue,
+                    let key = record["s3"]?["object"]?["key"]?.stringValue
                 else { continue }
                 // S3 form-URL-encodes keys: `+` is a space, `%2B` a plus.
                 locations.append(S3ObjectLocation(bucket: bucket, key: AWSURIEncoding.decode(key, plusIsSpace: true)))
             }
             return locations.isEmpty ? .ignored(reason: "S3 events other than ObjectCreated") : .objects(locations)
         }
-        if let detailType = object["detail-type"] as? String, let detail = object["detail"] as? [String: Any] {
+        if let detailType = object["detail-type"]?.stringValue, let detail = object["detail"], detail.objectValue != nil {
             // EventBridge S3 "Object Created" (keys are not encoded there).
-            if detailType == "Object Created", let bucket = (detail["bucket"] as? [String: Any])?["name"] as? String,
-                let key = (detail["object"] as? [String: Any])?["key"] as? String
+            if detailType == "Object Created", let bucket = detail["bucket"]?["name"]?.stringValue,
+                let key = detail["object"]?["key"]?.stringValue
             {
                 return .objects([S3ObjectLocation(bucket: bucket, key: key)])
             }

@@ -158,11 +158,11 @@ public struct AWSServiceClient: Sendable {
             if code == nil { code = XMLText.first("Code", in: text) }
             message = XMLText.first("Message", in: text) ?? ""
         case .json:
-            if let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] {
-                if code == nil, let type = (object["__type"] ?? object["code"] ?? object["Code"]) as? String {
+            if let object = try? JSONValue.parse(response.body), object.objectValue != nil {
+                if code == nil, let type = (object["__type"] ?? object["code"] ?? object["Code"])?.stringValue {
                     code = String(type.split(separator: "#").last ?? Substring(type))
                 }
-                message = (object["message"] ?? object["Message"]) as? String ?? ""
+                message = (object["message"] ?? object["Message"])?.stringValue ?? ""
             }
             if code == nil, let type = response.header("x-amzn-ErrorType") {
                 code = String(type.split(separator: ":").first ?? Substring(type))
@@ -209,17 +209,16 @@ public struct AWSServiceClient: Sendable {
 
     /// `POST /` with `X-Amz-Target: <prefix>.<operation>`; returns the decoded JSON object.
     public func json(
-        targetPrefix: String, operation: String, payload: [String: any Sendable], target: String,
+        targetPrefix: String, operation: String, payload: [String: JSONValue], target: String,
         contentType: String = "application/x-amz-json-1.0", timeout: Duration? = nil
-    ) async throws -> [String: Any] {
-        let body = try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])
+    ) async throws -> JSONValue {
         let request = HTTPRequest(
             method: "POST", url: endpoint.url,
-            headers: [("Content-Type", contentType), ("X-Amz-Target", "\(targetPrefix).\(operation)")], body: Array(body),
-            timeout: timeout ?? self.timeout)
+            headers: [("Content-Type", contentType), ("X-Amz-Target", "\(targetPrefix).\(operation)")],
+            body: JSONWriter.encodeBytes(.object(payload)), timeout: timeout ?? self.timeout)
         let response = try await send(request, operation: operation, target: target, errorFormat: .json)
         if response.body.isEmpty { return [:] }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
+        guard let object = try? JSONValue.parse(response.body), object.objectValue != nil else {
             throw AWSClientError.malformedResponse(
                 service: service.displayName, operation: operation, reason: "not a JSON object: \(response.text.prefix(200))")
         }

@@ -98,10 +98,10 @@ public struct SQSClient: Sendable {
     }
 
     public func getQueueURL(name: String, ownerAccount: String? = nil) async throws -> String {
-        var payload: [String: any Sendable] = ["QueueName": name]
-        if let ownerAccount { payload["QueueOwnerAWSAccountId"] = ownerAccount }
+        var payload: [String: JSONValue] = ["QueueName": .string(name)]
+        if let ownerAccount { payload["QueueOwnerAWSAccountId"] = .string(ownerAccount) }
         let response = try await call("GetQueueUrl", payload, target: queue.description)
-        guard let url = response["QueueUrl"] as? String else {
+        guard let url = response["QueueUrl"]?.stringValue else {
             throw AWSClientError.malformedResponse(service: "SQS", operation: "GetQueueUrl", reason: "no QueueUrl")
         }
         return url
@@ -111,19 +111,20 @@ public struct SQSClient: Sendable {
     public func receiveMessages(
         maxMessages: Int = 10, waitTimeSeconds: Int = 20, visibilityTimeout: Int? = nil
     ) async throws -> [SQSMessage] {
-        var payload: [String: any Sendable] = [
-            "QueueUrl": try queueURL, "MaxNumberOfMessages": min(10, max(1, maxMessages)),
-            "WaitTimeSeconds": min(20, max(0, waitTimeSeconds)), "AttributeNames": ["All"],
+        var payload: [String: JSONValue] = [
+            "QueueUrl": .string(try queueURL), "MaxNumberOfMessages": JSONValue(min(10, max(1, maxMessages))),
+            "WaitTimeSeconds": JSONValue(min(20, max(0, waitTimeSeconds))), "AttributeNames": ["All"],
             "MessageSystemAttributeNames": ["All"],
         ]
-        if let visibilityTimeout { payload["VisibilityTimeout"] = visibilityTimeout }
+        if let visibilityTimeout { payload["VisibilityTimeout"] = JSONValue(visibilityTimeout) }
         let response = try await call(
             "ReceiveMessage", payload, target: try queueURL, timeout: .seconds(Int64(waitTimeSeconds) + 15))
-        guard let messages = response["Messages"] as? [[String: Any]] else { return [] }
+        guard let messages = response["Messages"]?.arrayValue else { return [] }
         return messages.compactMap { object in
-            guard let id = object["MessageId"] as? String, let handle = object["ReceiptHandle"] as? String else { return nil }
-            let attributes = (object["Attributes"] as? [String: Any] ?? [:]).compactMapValues { $0 as? String }
-            return SQSMessage(messageID: id, receiptHandle: handle, body: object["Body"] as? String ?? "", attributes: attributes)
+            guard let id = object["MessageId"]?.stringValue, let handle = object["ReceiptHandle"]?.stringValue else { return nil }
+            let attributes = (object["Attributes"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
+            return SQSMessage(
+                messageID: id, receiptHandle: handle, body: object["Body"]?.stringValue ?? "", attributes: attributes)
         }
     }
 
@@ -134,14 +135,15 @@ public struct SQSClient: Sendable {
         var start = 0
         while start < receiptHandles.count {
             let chunk = Array(receiptHandles[start..<min(start + 10, receiptHandles.count)])
-            let entries: [[String: any Sendable]] = chunk.enumerated().map {
-                ["Id": "m\($0.offset)", "ReceiptHandle": $0.element]
+            let entries: [JSONValue] = chunk.enumerated().map {
+                ["Id": .string("m\($0.offset)"), "ReceiptHandle": .string($0.element)]
             }
             let response = try await call(
-                "DeleteMessageBatch", ["QueueUrl": try queueURL, "Entries": entries], target: try queueURL)
-            for failure in response["Failed"] as? [[String: Any]] ?? [] {
-                guard let id = failure["Id"] as? String, let index = Int(id.dropFirst()), index < chunk.count else { continue }
-                let reason = [failure["Code"] as? String, failure["Message"] as? String].compactMap { $0 }.joined(separator: ": ")
+                "DeleteMessageBatch", ["QueueUrl": .string(try queueURL), "Entries": .array(entries)], target: try queueURL)
+            for failure in response["Failed"]?.arrayValue ?? [] {
+                guard let id = failure["Id"]?.stringValue, let index = Int(id.dropFirst()), index < chunk.count else { continue }
+                let reason = [failure["Code"]?.stringValue, failure["Message"]?.stringValue].compactMap { $0 }.joined(
+                    separator: ": ")
                 failed.append((chunk[index], reason))
             }
             start += 10
@@ -150,46 +152,56 @@ public struct SQSClient: Sendable {
     }
 
     public func deleteMessage(receiptHandle: String) async throws {
-        _ = try await call("DeleteMessage", ["QueueUrl": try queueURL, "ReceiptHandle": receiptHandle], target: try queueURL)
+        _ = try await call(
+            "DeleteMessage", ["QueueUrl": .string(try queueURL), "ReceiptHandle": .string(receiptHandle)], target: try queueURL)
     }
 
     /// Makes the message invisible for `timeout` more seconds from now (0 = visible again at once).
     public func changeMessageVisibility(receiptHandle: String, timeout: Int) async throws {
         _ = try await call(
-            "ChangeMessageVisibility", ["QueueUrl": try queueURL, "ReceiptHandle": receiptHandle, "VisibilityTimeout": timeout],
+            "ChangeMessageVisibility",
+            [
+                "QueueUrl": .string(try queueURL), "ReceiptHandle": .string(receiptHandle),
+                "VisibilityTimeout": JSONValue(timeout),
+            ],
             target: try queueURL)
     }
 
     public func getQueueAttributes(_ names: [String] = ["All"]) async throws -> [String: String] {
         let response = try await call(
-            "GetQueueAttributes", ["QueueUrl": try queueURL, "AttributeNames": names], target: try queueURL)
-        return (response["Attributes"] as? [String: Any] ?? [:]).compactMapValues { $0 as? String }
+            "GetQueueAttributes", ["QueueUrl": .string(try queueURL), "AttributeNames": .array(names.map { .string($0) })],
+            target: try queueURL)
+        return (response["Attributes"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
     }
 
     // MARK: setup and tests
 
     public func createQueue(name: String, attributes: [String: String] = [:]) async throws -> String {
-        var payload: [String: any Sendable] = ["QueueName": name]
-        if !attributes.isEmpty { payload["Attributes"] = attributes }
+        var payload: [String: JSONValue] = ["QueueName": .string(name)]
+        if !attributes.isEmpty { payload["Attributes"] = .object(attributes.mapValues { .string($0) }) }
         let response = try await call("CreateQueue", payload, target: name)
-        guard let url = response["QueueUrl"] as? String else {
+        guard let url = response["QueueUrl"]?.stringValue else {
             throw AWSClientError.malformedResponse(service: "SQS", operation: "CreateQueue", reason: "no QueueUrl")
         }
         return url
     }
 
     public func setQueueAttributes(_ attributes: [String: String]) async throws {
-        _ = try await call("SetQueueAttributes", ["QueueUrl": try queueURL, "Attributes": attributes], target: try queueURL)
+        _ = try await call(
+            "SetQueueAttributes",
+            ["QueueUrl": .string(try queueURL), "Attributes": .object(attributes.mapValues { .string($0) })],
+            target: try queueURL)
     }
 
     @discardableResult
     public func sendMessage(body: String) async throws -> String {
-        let response = try await call("SendMessage", ["QueueUrl": try queueURL, "MessageBody": body], target: try queueURL)
-        return response["MessageId"] as? String ?? ""
+        let response = try await call(
+            "SendMessage", ["QueueUrl": .string(try queueURL), "MessageBody": .string(body)], target: try queueURL)
+        return response["MessageId"]?.stringValue ?? ""
     }
 
-    func call(_ operation: String, _ payload: [String: any Sendable], target: String, timeout: Duration? = nil) async throws
-        -> [String: Any]
+    func call(_ operation: String, _ payload: [String: JSONValue], target: String, timeout: Duration? = nil) async throws
+        -> JSONValue
     {
         try await client.json(
             targetPrefix: Self.targetPrefix, operation: operation, payload: payload, target: target, timeout: timeout)

@@ -29,15 +29,15 @@ public enum MaintenanceMuteTimings {
     public static func spec(for window: MaintenanceWindow) -> MuteTimingSpec? {
         guard case .weekly(let weekdays, let startMinute, let endMinute, let zone) = window.schedule else { return nil }
         let days = weekdays.sorted()
-        func clock(_ minute: Int) -> JSON { .string(MaintenanceWindow.clock(minute)) }
-        func interval(_ days: [Int], from start: Int, to end: Int) -> JSON {
+        func clock(_ minute: Int) -> JSONValue { .string(MaintenanceWindow.clock(minute)) }
+        func interval(_ days: [Int], from start: Int, to end: Int) -> JSONValue {
             [
                 "weekdays": .array(days.map { .string(weekdayNames[$0]) }),
                 "times": [["start_time": clock(start), "end_time": clock(end)]],
                 "location": .string(zone.identifier),
             ]
         }
-        var intervals: [JSON] = []
+        var intervals: [JSONValue] = []
         if endMinute > startMinute {
             intervals.append(interval(days, from: startMinute, to: endMinute))
         } else {
@@ -68,21 +68,66 @@ public enum MaintenanceMuteTimings {
     }
 
     /// `names` with our maintenance mute timings replaced by `desired` (others, e.g. the profile's own, kept).
-    static func merged(_ names: [JSON], desired: [String]) -> [JSON] {
+    static func merged(_ names: [JSONValue], desired: [String]) -> [JSONValue] {
         let kept = names.filter { !($0.stringValue ?? "").hasPrefix(prefix) }
         return kept + desired.map { .string($0) }
+    }
+
+    /// Whether a rule watches the detector itself (`tfdrift_kind=health`): never muted by maintenance.
+    static func isHealthRule(_ rule: JSONValue) -> Bool {
+        rule["labels"]?[AlertProfile.kindLabel]?.stringValue == AlertProfile.Kind.health.rawValue
+    }
+
+    /// A rule (`ProvisionedAlertRule`) with our maintenance mute timings set to `names` in its notification
+    /// settings; health rules get none (and lose any they had). Rules routed by the policy tree are unchanged.
+    /// `alerts apply` and `mute-timings apply` both go through here, so they want the same rules.
+    static func attach(_ names: [String], toRule rule: JSONValue) -> JSONValue {
+        guard var fields = rule.objectValue, var settings = fields["notification_settings"]?.objectValue else { return rule }
+        let merged = merged(settings["mute_time_intervals"]?.arrayValue ?? [], desired: isHealthRule(rule) ? [] : names)
+        settings["mute_time_intervals"] = merged.isEmpty ? nil : .array(merged)
+        fields["notification_settings"] = .object(settings)
+        return .object(fields)
+    }
+
+    /// The matcher of the child route that carries the maintenance mute timings (drift alerts only).
+    static var driftMatcher: JSONValue { [.string(AlertProfile.kindLabel), "=", .string(AlertProfile.Kind.drift.rawValue)] }
+
+    /// Our route's fields (routing mode `policy`) with the maintenance mute timings on a child route that
+    /// matches drift alerts: health alerts do not match it and stay with our route, which is never muted by
+    /// maintenance (a route's mute timings would mute everything it routes).
+    static func attach(_ names: [String], toRoute route: [String: JSONValue]) -> [String: JSONValue] {
+        var fields = route
+        let own = merged(fields["mute_time_intervals"]?.arrayValue ?? [], desired: [])
+        fields["mute_time_intervals"] = own.isEmpty ? nil : .array(own)
+        var children = (fields["routes"]?.arrayValue ?? []).filter {
+            ($0["object_matchers"]?.arrayValue ?? []) != [driftMatcher]
+        }
+        if !names.isEmpty {
+            children.insert(["object_matchers": [driftMatcher], "mute_time_intervals": .array(names.map { .string($0) })], at: 0)
+        }
+        fields["routes"] = children.isEmpty ? nil : .array(children)
+        return fields
+    }
+
+    /// The maintenance mute timings on our route (on its drift child route, or on itself as older versions did).
+    public static func names(onRoute route: JSONValue) -> [String] {
+        var found = route["mute_time_intervals"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        for child in route["routes"]?.arrayValue ?? [] where (child["object_matchers"]?.arrayValue ?? []) == [driftMatcher] {
+            found += child["mute_time_intervals"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        }
+        return found
     }
 }
 
 extension AlertProfile {
-    /// The profile with the recurring maintenance windows attached as mute timings, so that `alerts apply`
-    /// and `mute-timings apply` want the same rules and route.
+    /// The profile with the recurring maintenance windows as mute timings, attached to its drift rules (never
+    /// to health rules), so that `alerts apply` and `mute-timings apply` want the same rules and route.
     public func addingMaintenanceWindows(_ windows: [MaintenanceWindow]) throws -> AlertProfile {
         let specs = try MaintenanceMuteTimings.specs(windows).specs
         var profile = self
         profile.muteTimings = muteTimings.filter { !$0.name.hasPrefix(MaintenanceMuteTimings.prefix) } + specs
-        profile.muteTimingNames =
-            muteTimingNames.filter { !$0.hasPrefix(MaintenanceMuteTimings.prefix) } + specs.map(\.name)
+        profile.muteTimingNames = muteTimingNames.filter { !$0.hasPrefix(MaintenanceMuteTimings.prefix) }
+        profile.maintenanceMuteTimingNames = specs.map(\.name)
         return profile
     }
 }
@@ -129,21 +174,17 @@ extension Provisioner {
                 "/api/v1/provisioning/folder/\(GrafanaClient.escape(folder))/rule-groups/\(GrafanaClient.escape(group))"
             let (status, body) = try await client.send("GET", path, allowNotFound: true)
             guard status == 200, let body else { continue }
-            var rules: [JSON] = []
+            var rules: [JSONValue] = []
             for rule in body["rules"]?.arrayValue ?? []
             where rule["labels"]?[options.managedLabel]?.stringValue == options.managedValue {
                 var fields = rule.objectValue ?? [:]
                 for key in ["id", "updated", "provenance"] { fields[key] = nil }
-                if var settings = fields["notification_settings"]?.objectValue {
-                    let merged = MaintenanceMuteTimings.merged(
-                        settings["mute_time_intervals"]?.arrayValue ?? [], desired: names)
-                    settings["mute_time_intervals"] = merged.isEmpty ? nil : .array(merged)
-                    fields["notification_settings"] = .object(settings)
-                    attachedRules.append(fields["uid"]?.stringValue ?? "")
+                if fields["notification_settings"]?.objectValue != nil {
+                    if !MaintenanceMuteTimings.isHealthRule(rule) { attachedRules.append(fields["uid"]?.stringValue ?? "") }
                 } else {
                     policyRouted += 1
                 }
-                rules.append(.object(fields))
+                rules.append(MaintenanceMuteTimings.attach(names, toRule: .object(fields)))
             }
             let interval = body["interval"]?.intValue ?? 60
             desired.ruleGroups.append(RuleGroupSpec(folderUID: folder, name: group, intervalSeconds: interval, rules: rules))
@@ -152,13 +193,12 @@ extension Provisioner {
         // Our route (routing mode policy), when there is one.
         var attachedRoute = false
         let (_, tree) = try await client.send("GET", "/api/v1/provisioning/policies")
-        let matcher: JSON = [.string(options.managedLabel), "=", .string(options.managedValue)]
+        let matcher: JSONValue = [.string(options.managedLabel), "=", .string(options.managedValue)]
         if let route = (tree?["routes"]?.arrayValue ?? []).first(where: {
             ($0["object_matchers"]?.arrayValue ?? []) == [matcher]
         }), var fields = route.objectValue {
             fields["object_matchers"] = nil
-            let merged = MaintenanceMuteTimings.merged(fields["mute_time_intervals"]?.arrayValue ?? [], desired: names)
-            fields["mute_time_intervals"] = merged.isEmpty ? nil : .array(merged)
+            fields = MaintenanceMuteTimings.attach(names, toRoute: fields)
             desired.route = RouteSpec(label: options.managedLabel, value: options.managedValue, fields: fields)
             attachedRoute = true
         }

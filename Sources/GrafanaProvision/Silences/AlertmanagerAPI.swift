@@ -80,7 +80,7 @@ public struct AlertmanagerAPI: Sendable {
 
     /// Creates a silence, or updates one when `body` has an `id`; returns the id Alertmanager answers,
     /// which differs from the one sent when it replaced the silence instead of updating it.
-    public func post(_ body: JSON) async throws -> String {
+    public func post(_ body: JSONValue) async throws -> String {
         let (_, answer) = try await send("POST", "/silences", body: body)
         guard let id = answer?["silenceID"]?.stringValue ?? answer?["silenceId"]?.stringValue, !id.isEmpty else {
             throw ProvisionError("\(label) accepted the silence but returned no silenceID")
@@ -116,13 +116,13 @@ public struct AlertmanagerAPI: Sendable {
     // MARK: alerts (for checks and tests)
 
     /// Alerts as Alertmanager sees them, with their silenced state.
-    public func alerts() async throws -> [JSON] {
+    public func alerts() async throws -> [JSONValue] {
         let (_, body) = try await send("GET", "/alerts")
         return body?.arrayValue ?? []
     }
 
-    func send(_ method: String, _ path: String, body: JSON? = nil, allowNotFound: Bool = false) async throws -> (
-        status: Int, body: JSON?
+    func send(_ method: String, _ path: String, body: JSONValue? = nil, allowNotFound: Bool = false) async throws -> (
+        status: Int, body: JSONValue?
     ) {
         do {
             return try await client.send(method, basePath + path, body: body, allowNotFound: allowNotFound)

@@ -28,7 +28,7 @@ public struct Silence: Sendable, Equatable {
         self.comment = comment
     }
 
-    init?(json: JSON) {
+    init?(json: JSONValue) {
         guard let id = json["id"]?.stringValue, let starts = json["startsAt"]?.stringValue.flatMap(Timestamp.parse),
             let ends = json["endsAt"]?.stringValue.flatMap(Timestamp.parse)
         else { return nil }
@@ -52,14 +52,6 @@ public struct Silence: Sendable, Equatable {
 
     /// Ours: created by this installation and tagged.
     public func isOurs(createdBy owner: String) -> Bool { createdBy == owner && tag != nil }
-
-    var json: JSON {
-        [
-            "id": .string(id), "state": .string(state.rawValue), "starts_at": .string(Timestamp.format(startsAt)),
-            "ends_at": .string(Timestamp.format(endsAt)), "created_by": .string(createdBy), "comment": .string(comment),
-            "matchers": .array(matchers.map { .string($0.description) }),
-        ]
-    }
 }
 
 /// The tag at the end of our silences' comments: `[tfdriftctl window="Weekly Deployment" occurrence="2025-12-14"]`.
@@ -122,8 +114,8 @@ public struct DesiredSilence: Sendable, Equatable {
     public var comment: String
 
     /// The Alertmanager request body; `id` updates an existing silence, `startsAt` overrides the start.
-    func body(id: String? = nil, startsAt: Date? = nil) -> JSON {
-        var body: [String: JSON] = [
+    func body(id: String? = nil, startsAt: Date? = nil) -> JSONValue {
+        var body: [String: JSONValue] = [
             "matchers": .array(
                 matchers.map {
                     [

@@ -216,6 +216,8 @@ public struct GrafanaConfig: Sendable {
     public var datasourceName: String = "Loki (tfdrift)"
     public var datasourceUID: String = "tfdrift-loki"
     public var lokiURL: String?
+    /// `grafana.datasource_is_default`: nil leaves the Loki data source's default flag to Grafana.
+    public var datasourceIsDefault: Bool?
     public var caFile: String?
     public var uiEditable: Bool = false
     public var contactPoints: [String: String] = [:]

@@ -1,11 +1,15 @@
 import Foundation
 
-/// Go-style durations as TFDrift-Falco users write them: `90s`, `5m`, `1h30m`, `2d`, `500ms`.
+/// Go-style durations as TFDrift-Falco users write them and Prometheus/Grafana use them: `90s`, `5m`,
+/// `1h30m`, `2d`, `1w`, `1y`, `500ms`. The project's one duration reader (config, alert profiles, the
+/// normalisation of Grafana's rules).
 public enum DurationParser {
-    public static func seconds(_ text: String) -> Double? {
+    /// Seconds in `text`; nil when it is not a duration. A bare number is seconds unless `requireUnit`
+    /// (Grafana's rule fields: `for: 5` is refused by Grafana, so it is refused here too; `0` is allowed).
+    public static func seconds(_ text: String, requireUnit: Bool = false) -> Double? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { return nil }
-        if let plain = Double(trimmed) { return plain >= 0 ? plain : nil }
+        if let plain = Double(trimmed) { return plain >= 0 && (!requireUnit || plain == 0) ? plain : nil }
         var total = 0.0
         var number = ""
         var unit = ""
@@ -20,6 +24,7 @@ public enum DurationParser {
             case "h": scale = 3600
             case "d": scale = 86400
             case "w": scale = 604800
+            case "y": scale = 31_536_000
             default: return false
             }
             total += value * scale
@@ -41,6 +46,11 @@ public enum DurationParser {
         }
         guard flush(), sawAny else { return nil }
         return total
+    }
+
+    /// Whole seconds in a duration with a unit (`5m` → 300), as Grafana and Prometheus read rule durations.
+    public static func wholeSeconds(_ text: String) -> Int? {
+        seconds(text, requireUnit: true).flatMap { $0.rounded() == $0 ? Int($0) : nil }
     }
 
     /// `300` → `5m`, for messages and rendered config.

@@ -17,8 +17,14 @@ public struct SilenceConfig: Sendable {
 
     /// Every occurrence that starts within this many seconds from now gets its silence.
     public var horizon: Double = 14 * 86400
-    /// What the silences match; by default the label every tfdriftctl alert rule carries.
-    public var matchers: [LabelMatcher] = [LabelMatcher(name: "managed_by", op: .equal, value: "tfdriftctl")]
+    /// What the silences match; by default the label every tfdriftctl alert rule carries, except the
+    /// detector's health rules (`tfdrift_kind="health"`): a maintenance never hides that the detector is down.
+    public var matchers: [LabelMatcher] = SilenceConfig.defaultMatchers
+
+    public static let defaultMatchers = [
+        LabelMatcher(name: "managed_by", op: .equal, value: "tfdriftctl"),
+        LabelMatcher(name: "tfdrift_kind", op: .notEqual, value: "health"),
+    ]
     /// `run` re-runs the schedule every `interval`, so the horizon never runs out.
     public var keepFilled = false
     public var interval: Double = 3600
@@ -139,47 +145,55 @@ public struct MatcherSyntaxError: Error, CustomStringConvertible, Sendable {
 
 extension Reader {
     /// `advanced.silences: {horizon, matchers, keep_filled, interval, target, datasource_uid, created_by}`.
-    func readSilences(_ node: YAMLNode) throws -> SilenceConfig {
-        let fields = try node.fields([
-            "horizon", "matchers", "keep_filled", "interval", "target", "datasource_uid", "created_by",
-        ])
+    func readSilences(_ node: YAMLNode) -> SilenceConfig? {
         var silences = SilenceConfig()
-        if let horizon = fields["horizon"] {
-            silences.horizon = try horizon.duration(minimum: 3600)
-            guard silences.horizon <= 366 * 86400 else { throw horizon.error("at most 366d") }
-        }
-        if let matchers = fields["matchers"] {
-            silences.matchers = []
-            for element in try matchers.list() {
-                switch LabelMatcher.parse(try element.string()) {
-                case .success(let matcher): silences.matchers.append(matcher)
-                case .failure(let error): throw element.error(error.description)
+        var valid = true
+        node.section { section in
+            section.read("horizon") { horizon in
+                silences.horizon = try horizon.duration(minimum: 3600)
+                guard silences.horizon <= 366 * 86400 else { throw horizon.error("at most 366d") }
+            }
+            section.read("matchers") { matchers in
+                silences.matchers = []
+                var unreadable = false
+                for element in matchers.elements() {
+                    let read: Void? = element.attempt {
+                        switch LabelMatcher.parse(try element.string()) {
+                        case .success(let matcher): silences.matchers.append(matcher)
+                        case .failure(let error): throw element.error(error.description)
+                        }
+                    }
+                    if read == nil { unreadable = true }
+                }
+                // A matcher that did not read says so already.
+                guard !unreadable else { return }
+                guard !silences.matchers.isEmpty else {
+                    throw matchers.error("list at least one matcher, e.g. managed_by=\"tfdriftctl\"")
+                }
+                guard silences.matchers.contains(where: { $0.op == .equal || $0.op == .regex }) else {
+                    throw matchers.error(
+                        "at least one matcher must be = or =~ (a silence of only negative matchers mutes everything else)")
                 }
             }
-            guard !silences.matchers.isEmpty else {
-                throw matchers.error("list at least one matcher, e.g. managed_by=\"tfdriftctl\"")
+            section.read("keep_filled") { silences.keepFilled = try $0.bool() }
+            section.read("interval") { silences.interval = try $0.duration(minimum: 60) }
+            section.read("target") { silences.target = try $0.oneOf(SilenceConfig.Target.self) }
+            section.read("datasource_uid") { silences.datasourceUID = try $0.string() }
+            section.read("created_by") { createdBy in
+                silences.createdBy = try createdBy.string()
+                guard !silences.createdBy.isEmpty else { throw createdBy.error("must not be empty") }
             }
-            guard silences.matchers.contains(where: { $0.op == .equal || $0.op == .regex }) else {
-                throw matchers.error(
-                    "at least one matcher must be = or =~ (a silence of only negative matchers mutes everything else)")
+            if silences.target == .datasource, silences.datasourceUID == nil {
+                valid = false
+                section.problem("target datasource needs datasource_uid (the uid of the Alertmanager data source in Grafana)")
+            }
+            if silences.horizon < silences.interval * 2 {
+                valid = false
+                section.problem(
+                    "horizon (\(DurationParser.format(silences.horizon))) must be at least twice the interval (\(DurationParser.format(silences.interval))), or silences could run out between runs"
+                )
             }
         }
-        if let keep = fields["keep_filled"] { silences.keepFilled = try keep.bool() }
-        if let interval = fields["interval"] { silences.interval = try interval.duration(minimum: 60) }
-        if let target = fields["target"] { silences.target = try target.oneOf(SilenceConfig.Target.self) }
-        if let uid = fields["datasource_uid"] { silences.datasourceUID = try uid.string() }
-        if let createdBy = fields["created_by"] {
-            silences.createdBy = try createdBy.string()
-            guard !silences.createdBy.isEmpty else { throw createdBy.error("must not be empty") }
-        }
-        if silences.target == .datasource, silences.datasourceUID == nil {
-            throw node.error("target datasource needs datasource_uid (the uid of the Alertmanager data source in Grafana)")
-        }
-        if silences.horizon < silences.interval * 2 {
-            throw node.error(
-                "horizon (\(DurationParser.format(silences.horizon))) must be at least twice the interval (\(DurationParser.format(silences.interval))), or silences could run out between runs"
-            )
-        }
-        return silences
+        return valid ? silences : nil
     }
 }

@@ -12,7 +12,7 @@ public struct YAMLNode {
 
     public var line: Int? { node.mark.map { $0.line } }
 
-    func error(_ message: String) -> ConfigError {
+    public func error(_ message: String) -> ConfigError {
         ConfigError(file: context.file, keyPath: path, line: line, message: message)
     }
 
@@ -81,8 +81,11 @@ public struct YAMLNode {
     /// A string, with `${VAR}` / `${VAR:-default}` expanded from the environment.
     public func string() throws -> String {
         let raw = try rawScalar()
-        return context.expand(raw, at: self)
+        return try context.expand(raw, at: self)
     }
+
+    /// The scalar exactly as written (no `${VAR}` expansion): templates and queries.
+    public func literal() throws -> String { try rawScalar() }
 
     public func secret() throws -> Secret { Secret(try string()) }
 
@@ -179,48 +182,43 @@ public struct Fields {
     public func error(_ message: String) -> ConfigError { owner.error(message) }
 }
 
-/// Per-load state: the file name for messages, the environment, and what expansion left unset.
+/// Per-load state: the file name for messages, the environment, what expansion left unset, and the
+/// problems recorded so far (a collecting read reports them all at the end).
 final class YAMLContext {
     let file: String
     let environment: [String: String]
+    /// An unset `${VAR}` without a default is a problem (alert profiles) rather than a note (tfdrift.yaml,
+    /// where commands that do not need the value still run).
+    let unsetIsError: Bool
     var unsetVariables: [(keyPath: String, variable: String)] = []
+    var problems: [ConfigError] = []
 
-    init(file: String, environment: [String: String]) {
+    init(file: String, environment: [String: String], unsetIsError: Bool = false) {
         self.file = file
         self.environment = environment
+        self.unsetIsError = unsetIsError
     }
 
-    /// Expands `${VAR}` and `${VAR:-default}`. An unset variable becomes empty and is remembered, so
-    /// commands that need the value (e.g. `grafana.token` for `alerts apply`) can say which one is missing
-    /// while commands that do not (`replay`) still run.
-    func expand(_ text: String, at node: YAMLNode) -> String {
-        guard text.contains("${") else { return text }
-        var output = ""
-        var rest = Substring(text)
-        while let open = rest.range(of: "${") {
-            output += rest[..<open.lowerBound]
-            guard let close = rest[open.upperBound...].firstIndex(of: "}") else {
-                output += rest[open.lowerBound...]
-                return output
+    /// Expands `${VAR}` and `${VAR:-default}` (`EnvironmentExpansion`). An unset variable becomes empty
+    /// and is remembered, so commands that need the value (e.g. `grafana.token` for `alerts apply`) can say
+    /// which one is missing while commands that do not (`replay`) still run.
+    func expand(_ text: String, at node: YAMLNode) throws -> String {
+        let result = EnvironmentExpansion.expand(text, environment: environment)
+        for variable in result.unset {
+            if unsetIsError {
+                throw node.error("${\(variable)} is not set in the environment")
             }
-            let expression = rest[open.upperBound..<close]
-            let (name, fallback): (Substring, Substring?) = {
-                if let sep = expression.range(of: ":-") {
-                    return (expression[..<sep.lowerBound], expression[sep.upperBound...])
-                }
-                return (expression, nil)
-            }()
-            if let value = environment[String(name)], !value.isEmpty {
-                output += value
-            } else if let fallback {
-                output += fallback
-            } else {
-                unsetVariables.append((node.path, String(name)))
-            }
-            rest = rest[rest.index(after: close)...]
+            unsetVariables.append((node.path, variable))
         }
-        output += rest
-        return output
+        return result.text
+    }
+
+    func record(_ error: any Error, at node: YAMLNode) {
+        switch error {
+        case let problem as ConfigError: problems.append(problem)
+        case let several as ConfigErrors: problems += several.errors
+        default: problems.append(node.error("\(error)"))
+        }
     }
 }
 

@@ -157,3 +157,124 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, Ex
     }
     public init(integerLiteral value: Int) { self = .number(String(value)) }
 }
+
+// MARK: - What provisioning and reports need (Grafana bodies, plans, exports)
+
+extension JSONValue {
+    /// A whole number.
+    public init(_ number: Int) { self = .number(String(number)) }
+
+    /// A number written the way Go and JavaScript print it: `60` (not `60.0`), `0.5`, `1e+21`; NaN and
+    /// the infinities, which JSON cannot hold, become `null`.
+    public init(_ number: Double) {
+        guard number.isFinite else {
+            self = .null
+            return
+        }
+        if number.rounded() == number, abs(number) < 1e15 {
+            self = .number(String(Int(number)))
+        } else {
+            self = .number("\(number)")
+        }
+    }
+
+    public var doubleValue: Double? {
+        if case .number(let text) = self { return Double(text) }
+        return nil
+    }
+
+    /// The number as an `Int` when it is whole (`60`, `60.0`, `6e1`); nil otherwise.
+    public var intValue: Int? {
+        guard case .number(let text) = self else { return nil }
+        if let whole = Int(text) { return whole }
+        guard let value = Double(text), value.rounded() == value, abs(value) < 9e15 else { return nil }
+        return Int(value)
+    }
+
+    public var boolValue: Bool? {
+        if case .bool(let flag) = self { return flag }
+        return nil
+    }
+
+    public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
+        var scanner = JSONScanner(bytes: JSONBytes(bytes))
+        let value = try scanner.parseValue()
+        if scanner.peek() != nil { throw JSONSyntaxError(offset: scanner.position, message: "trailing data after JSON value") }
+        return value
+    }
+
+    /// The same value with every number in one spelling (`1.0`, `1e0` → `1`; `0.50` → `0.5`), so values
+    /// from different writers (Go's encoder, a hand-written file) compare equal when they mean the same.
+    /// Integer literals are kept as written (64-bit ids stay exact).
+    public var canonicalNumbers: JSONValue {
+        switch self {
+        case .number(let text):
+            if let whole = Int(text) { return .number(String(whole)) }
+            guard let value = Double(text) else { return self }
+            return JSONValue(value)
+        case .array(let items): return .array(items.map(\.canonicalNumbers))
+        case .object(let fields): return .object(fields.mapValues(\.canonicalNumbers))
+        default: return self
+        }
+    }
+
+    /// The value at a dotted path of object keys (`a.b.c`).
+    public func value(at path: String) -> JSONValue? {
+        var current: JSONValue? = self
+        for key in path.split(separator: ".") { current = current?[String(key)] }
+        return current
+    }
+
+    /// This object with `key` set (or removed with nil); any other value is returned unchanged.
+    public func setting(_ key: String, _ value: JSONValue?) -> JSONValue {
+        guard case .object(var fields) = self else { return self }
+        fields[key] = value
+        return .object(fields)
+    }
+}
+
+extension JSONWriter {
+    /// Compact JSON with sorted keys, as bytes (request bodies).
+    public static func encodeBytes(_ value: JSONValue) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.write(value)
+        return writer.bytes
+    }
+
+    /// Indented JSON (two spaces) with sorted keys and a trailing newline: files people read and commit
+    /// (exported dashboards).
+    public static func pretty(_ value: JSONValue) -> String {
+        var writer = JSONWriter()
+        writer.writePretty(value, indent: 0)
+        writer.bytes.append(0x0A)
+        return writer.string
+    }
+
+    mutating func writePretty(_ value: JSONValue, indent: Int) {
+        let pad = String(repeating: "  ", count: indent + 1)
+        let closing = String(repeating: "  ", count: indent)
+        switch value {
+        case .array(let items) where !items.isEmpty:
+            append("[\n")
+            for (offset, item) in items.enumerated() {
+                append(pad)
+                writePretty(item, indent: indent + 1)
+                append(offset == items.count - 1 ? "\n" : ",\n")
+            }
+            append(closing + "]")
+        case .object(let fields) where !fields.isEmpty:
+            append("{\n")
+            let keys = fields.keys.sorted()
+            for (offset, key) in keys.enumerated() {
+                append(pad)
+                writeString(key)
+                append(": ")
+                writePretty(fields[key]!, indent: indent + 1)
+                append(offset == keys.count - 1 ? "\n" : ",\n")
+            }
+            append(closing + "}")
+        default:
+            write(value)
+        }
+    }
+}
