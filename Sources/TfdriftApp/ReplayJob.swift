@@ -14,6 +14,8 @@ public enum ReplayJob {
         public var since: Date?
         public var until: Date?
         public var allowPartial = false
+        /// Decoding workers; the result does not depend on it.
+        public var jobs = ProcessInfo.processInfo.activeProcessorCount
         /// Calls are applied in `eventTime` order across inputs as far as this window: a trail's files
         /// overlap in time, and a revert must come after the change it undoes.
         public var reorderWindow: Double = 3600
@@ -49,7 +51,14 @@ public enum ReplayJob {
         let collector = ProblemCollector()
         let engine = DetectionEngine(
             evaluator: evaluator, sinks: [sink], observer: collector, reorderWindow: options.reorderWindow)
-        let source = FileSource(paths: inputs) { file in
+        var pipeline = ChunkPipeline.Options()
+        pipeline.jobs = max(1, options.jobs)
+        pipeline.maxInflatedBytes = config.cloudTrail.maxInflatedBytes
+        var triage = RecordTriage(catalog: setup.catalog, config: config)
+        triage.since = options.since
+        triage.until = options.until
+        pipeline.triage = triage
+        let source = FileSource(paths: inputs, options: pipeline) { file in
             collector.inputs(file.total)
             await progress?(file, await engine.summary)
         }

@@ -75,13 +75,18 @@ struct ProgressBar {
 
     init(enabled: Bool) { self.enabled = enabled && Console.stderrIsTerminal }
 
-    mutating func update(done: Int, total: Int, records: Int, drifts: Int) {
+    /// Drawn by bytes (inputs differ in size; one may be gigabytes), at most a few times a second.
+    mutating func update(done: Int, total: Int, bytes: Int, totalBytes: Int, records: Int, drifts: Int) {
         guard enabled, total > 0 else { return }
+        let now = Int(Date().timeIntervalSince1970 * 10)
+        guard now != lastDrawn || done == total else { return }
         let width = 30
-        let filled = done * width / total
+        let filled = totalBytes > 0 ? min(width, bytes * width / totalBytes) : done * width / total
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-        FileHandle.standardError.write(Data("\r\(bar) \(done)/\(total) files · \(records) records · \(drifts) drifts".utf8))
-        lastDrawn = done
+        let size = ByteCountFormatter.string(fromByteCount: Int64(bytes), countStyle: .file)
+        FileHandle.standardError.write(
+            Data("\r\(bar) \(done)/\(total) files · \(size) · \(records) records · \(drifts) drifts\u{1B}[K".utf8))
+        lastDrawn = now
     }
 
     func finish() {

@@ -40,10 +40,14 @@ struct Replay: AsyncParsableCommand {
     @Flag(help: "Say, on stderr, what became of every mutating record and why (drift, resolved, repeat, expected, skipped).")
     var explain = false
 
+    @Option(help: "Decoding workers (default: the number of cores). The drift lines do not depend on it.")
+    var jobs: Int?
+
     @Argument(help: "CloudTrail files or directories.", completion: .file())
     var paths: [String] = []
 
     func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("--jobs: expected 1 or more workers, got \(jobs)") }
         for (name, value) in [("--since", since), ("--until", until)] {
             if let value, Timestamp.parse(value) == nil {
                 throw ValidationError("\(name): expected an RFC 3339 time such as 2023-07-10T12:00:00Z, got \"\(value)\"")
@@ -58,6 +62,7 @@ struct Replay: AsyncParsableCommand {
         options.since = since.flatMap(Timestamp.parse)
         options.until = until.flatMap(Timestamp.parse)
         options.allowPartial = allowPartial
+        if let jobs { options.jobs = jobs }
         if explain {
             let format = global.output
             options.explain = { explanations in
@@ -72,7 +77,9 @@ struct Replay: AsyncParsableCommand {
             config: config, options: options, sink: stdout,
             progress: { file, summary in
                 bar.withLock {
-                    $0.update(done: file.done, total: file.total, records: summary.records, drifts: summary.driftEvents)
+                    $0.update(
+                        done: file.done, total: file.total, bytes: file.bytes, totalBytes: file.totalBytes,
+                        records: summary.records, drifts: summary.driftEvents)
                 }
             }, logger: Logger(label: "tfdriftctl"))
         bar.withLock { $0.finish() }

@@ -46,10 +46,26 @@ public enum InputFiles {
                     listing.skipped[.notALogFile, default: 0] += 1
                 }
             }
-            // Trail files sort by time within a day folder: process in that order.
-            listing.files.append(contentsOf: found.sorted())
+            // Trail files in time order across regions and accounts (their names carry the delivery time),
+            // so a replay meets a change before its revert; other files by path.
+            listing.files.append(contentsOf: found.sorted { (timeKey($0) ?? $0, $0) < (timeKey($1) ?? $1, $1) })
         }
         return listing
+    }
+
+    /// `20230710T1220Z` from `…_CloudTrail_us-east-1_20230710T1220Z_r7NFD65BgeDMqD23.json.gz`.
+    static func timeKey(_ path: String) -> String? {
+        let name = (path as NSString).lastPathComponent
+        guard let marker = name.range(of: "_CloudTrail_") else { return nil }
+        let parts = name[marker.upperBound...].split(separator: "_")
+        guard parts.count >= 2, parts[1].count == 14, parts[1].hasSuffix("Z") else { return nil }
+        return String(parts[1])
+    }
+
+    /// The size of a file on disk (0 when it cannot be read: reading it will say why).
+    public static func size(of path: String) -> Int {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : 0
     }
 
     static func classify(_ path: String) -> InputSkip? {

@@ -93,6 +93,64 @@ public struct RecordDecoder {
         }
     }
 
+    /// Decodes a chunk the splitter cut: each unit on its own, so a broken one costs only itself.
+    public func decode(_ chunk: InputChunk) {
+        for problem in chunk.problems { onMalformed(problem) }
+        for unit in chunk.units {
+            var scanner = JSONScanner(bytes: chunk.bytes, start: unit.start, end: unit.end)
+            do {
+                if unit.isElement {
+                    guard scanner.peek() == UInt8(ascii: "{") else {
+                        let raw = try scanner.skipValue()
+                        onMalformed(
+                            MalformedInput(
+                                location: unit.location, reason: "a record must be an object, got \(raw.text.prefix(40))"))
+                        continue
+                    }
+                    var fields = SkimmedFields(location: unit.location)
+                    try fields.skim(&scanner)
+                    emit(fields)
+                } else {
+                    switch scanner.peek() {
+                    case UInt8(ascii: "{"):
+                        try decodeObject(&scanner, location: unit.location, isTopLevel: true)
+                    case UInt8(ascii: "["):
+                        try scanner.forEachElement { element, index in
+                            var location = unit.location
+                            location.index = index
+                            try decodeObject(&element, location: location, isTopLevel: false)
+                        }
+                    default:
+                        throw JSONSyntaxError(offset: unit.start, message: "expected a JSON object or array")
+                    }
+                }
+                if scanner.peek() != nil {
+                    throw JSONSyntaxError(offset: scanner.position, message: "unexpected data after the value")
+                }
+            } catch let error as JSONSyntaxError {
+                var detail = ""
+                if !unit.isElement {
+                    // Located at the value's first line (where an NDJSON reader looks), with the line of the break.
+                    let extra = Self.newlines(chunk.bytes, from: unit.start, to: min(error.offset, unit.end))
+                    if extra > 0, let line = unit.location.line { detail = " at line \(line + extra)" }
+                }
+                onMalformed(MalformedInput(location: unit.location, reason: "malformed JSON: \(error.message)\(detail)"))
+            } catch {
+                onMalformed(MalformedInput(location: unit.location, reason: "\(error)"))
+            }
+        }
+    }
+
+    static func newlines(_ bytes: JSONBytes, from start: Int, to end: Int) -> Int {
+        var count = 0
+        var position = start
+        while position < end, let found = memchr(bytes.base + position, 0x0A, end - position) {
+            count += 1
+            position = UnsafeMutableRawPointer(found) - UnsafeMutableRawPointer(bytes.base) + 1
+        }
+        return count
+    }
+
     /// Where to resume after a broken top-level value: the next line that starts a new value (`{` or
     /// `[` in its first column). NDJSON goes on with the next line; the rest of a broken pretty-printed
     /// file is indented and skipped instead of being reported line by line.

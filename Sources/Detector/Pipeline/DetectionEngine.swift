@@ -69,8 +69,14 @@ public actor DetectionEngine {
         let evictedBefore = evaluator.picture.evicted
         evaluator.countInput(batch)
         var explanations: [Explanation] = []
-        for record in batch.records {
-            let verdict = evaluator.triage.triage(record)
+        var events: [DriftEvent] = []
+        func apply(_ pending: Pending) {
+            let outcome = evaluator.apply(pending.candidate, now: now)
+            events += outcome.events
+            if let explanation = outcome.explanation { explanations.append(explanation) }
+        }
+        for (position, record) in batch.records.enumerated() {
+            let verdict = batch.verdicts?[position] ?? evaluator.triage.triage(record)
             if let explanation = evaluator.count(verdict, record: record) { explanations.append(explanation) }
             guard case .candidate(let candidate) = verdict else { continue }
             let time = record.eventDate ?? now
@@ -80,13 +86,15 @@ public actor DetectionEngine {
             // Held past this batch: keep only the record's own bytes, not the input's buffer.
             if reorderWindow != nil { waiting.record = record.detached() }
             pending.insert(Pending(candidate: waiting, time: time, arrival: arrivals))
+            // Released record by record, so what is applied when depends on the input alone, not on
+            // how it was cut into batches (the same lines with any --jobs or window).
+            if let reorderWindow {
+                let horizon = newest.addingTimeInterval(-reorderWindow)
+                while let first = pending.min, first.time < horizon { apply(pending.removeMin()) }
+            }
         }
-        let horizon = reorderWindow.map { newest.addingTimeInterval(-$0) } ?? .distantFuture
-        var events: [DriftEvent] = []
-        while let first = pending.min, first.time < horizon || reorderWindow == nil {
-            let outcome = evaluator.apply(pending.removeMin().candidate, now: now)
-            events += outcome.events
-            if let explanation = outcome.explanation { explanations.append(explanation) }
+        if reorderWindow == nil {
+            while !pending.isEmpty { apply(pending.removeMin()) }
         }
         let processing = started.duration(to: .now)
         await deliver(events)

@@ -17,6 +17,8 @@ public struct RecordBatch: Sendable {
     public var receivedAt: ContinuousClock.Instant
     /// Called by the engine once the batch's drift events are with the sinks (journal offset, SQS delete).
     public var acknowledgement: (any BatchAcknowledgement)?
+    /// The records already triaged, one verdict each (a replay triages on every core before the engine).
+    public var verdicts: [RecordTriage.Verdict]?
 
     /// How many malformed inputs a batch keeps for reports; the rest are only counted.
     public static let malformedKept = 100
@@ -55,9 +57,18 @@ public struct RecordBatch: Sendable {
         return batch
     }
 
-    /// Adds the records, problems and skips of one more input.
+    /// Adds the records, problems and skips of one more input held whole.
     public mutating func append(decoding bytes: JSONBytes, name: String) {
-        // The decoder's callbacks cannot capture `inout self`; collect into locals, then fold in.
+        collect { $0.decode(bytes, file: name) }
+    }
+
+    /// Adds the records, problems and skips of one chunk the splitter cut.
+    public mutating func append(_ chunk: InputChunk) {
+        collect { $0.decode(chunk) }
+    }
+
+    /// Runs a decoder and folds what it found into the batch (its callbacks cannot capture `inout self`).
+    private mutating func collect(_ decode: (RecordDecoder) -> Void) {
         var records: [CloudTrailRecord] = []
         var problems: [MalformedInput] = []
         var problemCount = 0
@@ -69,7 +80,7 @@ public struct RecordBatch: Sendable {
                 if problems.count < Self.malformedKept { problems.append(problem) }
             },
             onSkip: { skips[$0, default: 0] += 1 })
-        withExtendedLifetime(decoder) { decoder.decode(bytes, file: name) }
+        withExtendedLifetime(decoder) { decode(decoder) }
         self.records += records
         noteMalformed(problems, count: problemCount)
         for (reason, count) in skips { self.skips[reason, default: 0] += count }

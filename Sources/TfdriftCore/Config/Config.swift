@@ -59,6 +59,9 @@ public struct CloudTrailConfig: Sendable {
     public var assumeRoleARN: String?
     /// KMS keys the trail's log files are encrypted with (for `iam-policy`'s kms:Decrypt).
     public var kmsKeyARNs: [String] = []
+    /// A gzip log file that inflates past this many bytes is refused, naming it (a decompression bomb
+    /// costs time, not memory: inputs are read a window at a time).
+    public var maxInflatedBytes: Int = 4 << 30
     public init() {}
 }
 

@@ -126,6 +126,7 @@ extension Reader {
             section.read("endpoint") { cloudTrail.endpoint = try $0.string() }
             section.read("accounts") { cloudTrail.accounts = try $0.stringList() }
             section.read("assume_role_arn") { cloudTrail.assumeRoleARN = try $0.string() }
+            section.read("max_inflated_mb") { cloudTrail.maxInflatedBytes = try $0.int(range: 1...1_048_576) << 20 }
             section.read("kms_key_arns") { keys in
                 for keyNode in keys.elements() {
                     keyNode.attempt {
