@@ -12,6 +12,9 @@ public enum AppError: Error, CustomStringConvertible, Sendable {
     case unreadableInputs([MalformedInput], total: Int)
     /// A replay that read no record at all: a drift gate that checked nothing must not pass.
     case replayReadNothing(inputs: Int, malformed: Int)
+    case badTrailURL(String)
+    /// An S3 trail that cannot be listed (wrong credentials, no such bucket).
+    case cannotList(String, String)
 
     public var description: String {
         switch self {
@@ -40,6 +43,10 @@ public enum AppError: Error, CustomStringConvertible, Sendable {
             let more = problems.count > 5 ? "; … and \(problems.count - 5) more" : ""
             return
                 "\(problems.count) of \(total) inputs could not be read: \(shown)\(more). Fix or remove them, or pass --allow-partial to accept a partial result"
+        case .badTrailURL(let url):
+            return "\(url): expected s3://BUCKET/PREFIX (the trail's bucket, and optionally where its AWSLogs/ folder is)"
+        case .cannotList(let trail, let reason):
+            return "cannot list \(trail): \(reason)"
         case .replayReadNothing(let inputs, let malformed):
             if inputs == 0 { return "the replay found no CloudTrail log files in its inputs: nothing was checked" }
             return

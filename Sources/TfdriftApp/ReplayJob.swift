@@ -58,11 +58,19 @@ public enum ReplayJob {
         triage.since = options.since
         triage.until = options.until
         pipeline.triage = triage
-        let source = FileSource(paths: inputs, options: pipeline) { file in
-            collector.inputs(file.total)
+        // Local paths and s3:// trails, read by one pipeline.
+        let local = inputs.filter { !$0.hasPrefix("s3://") }
+        var (pipelineInputs, skipped) = try FileSource.inputs(local)
+        for url in inputs where url.hasPrefix("s3://") {
+            guard let trail = S3Trail(url: url) else { throw AppError.badTrailURL(url) }
+            let aws = try AWSContext(logger: logger)
+            pipelineInputs += try await aws.replayInputs(trail, config: config, since: options.since, until: options.until)
+        }
+        if !skipped.isEmpty { await engine.process(RecordBatch(source: "file", skips: skipped)) }
+        collector.inputs(pipelineInputs.count)
+        try await ChunkPipeline(options: pipeline, source: "file").run(pipelineInputs, into: engine) { file in
             await progress?(file, await engine.summary)
         }
-        try await source.run(into: engine)
         await engine.finishInput()
         if let explain = options.explain { await explain(collector.takeExplanations()) }
         sink.finish()

@@ -58,6 +58,7 @@ enum SummaryRenderer {
             "summary": .object([
                 "records": .number(String(summary.records)),
                 "malformed": .number(String(summary.malformed)),
+                "unreadable": .number(String(summary.unreadable)),
                 "mutating": .number(String(summary.mutating)),
                 "expected_changes": .number(String(summary.expectedChanges)),
                 "drift_events": .number(String(summary.driftEvents)),
@@ -83,7 +84,9 @@ enum SummaryRenderer {
         let rate = seconds > 0 ? Int(Double(summary.records) / seconds) : 0
         var lines: [String] = []
         lines.append(
-            "\(summary.records) records (\(summary.malformed) malformed) in \(String(format: "%.2f", seconds)) s (\(rate)/s)")
+            "\(summary.records) records (\(summary.malformed) malformed"
+                + (summary.unreadable > 0 ? ", \(summary.unreadable) inputs unreadable" : "")
+                + ") in \(String(format: "%.2f", seconds)) s (\(rate)/s)")
         lines.append(
             "\(summary.mutating) mutating calls, \(summary.expectedChanges) expected (Terraform or CI), \(summary.driftEvents) drift events"
         )

@@ -25,6 +25,14 @@ public struct S3Object: Sendable {
 public struct S3ListPage: Sendable {
     public var objects: [S3ObjectInfo]
     public var nextContinuationToken: String?
+    /// With a delimiter: the "folders" under the prefix (`AWSLogs/123456789012/`).
+    public var commonPrefixes: [String] = []
+
+    public init(objects: [S3ObjectInfo], nextContinuationToken: String?, commonPrefixes: [String] = []) {
+        self.objects = objects
+        self.nextContinuationToken = nextContinuationToken
+        self.commonPrefixes = commonPrefixes
+    }
 }
 
 /// S3 REST (XML) for what tfdriftctl needs: state files and CloudTrail log objects. Virtual-hosted
@@ -100,10 +108,12 @@ public struct S3Client: Sendable {
 
     /// One page of ListObjectsV2 (up to `maxKeys`, S3's maximum 1000).
     public func listObjectsV2(
-        bucket: String, prefix: String? = nil, continuationToken: String? = nil, startAfter: String? = nil, maxKeys: Int? = nil
+        bucket: String, prefix: String? = nil, delimiter: String? = nil, continuationToken: String? = nil,
+        startAfter: String? = nil, maxKeys: Int? = nil
     ) async throws -> S3ListPage {
         var query = [("list-type", "2")]
         if let continuationToken { query.append(("continuation-token", continuationToken)) }
+        if let delimiter { query.append(("delimiter", delimiter)) }
         if let maxKeys { query.append(("max-keys", String(maxKeys))) }
         if let prefix, !prefix.isEmpty { query.append(("prefix", prefix)) }
         if let startAfter { query.append(("start-after", startAfter)) }
@@ -115,14 +125,21 @@ public struct S3Client: Sendable {
 
     /// Every object under `prefix`, following continuation tokens.
     public func listAllObjects(bucket: String, prefix: String? = nil, pageSize: Int? = nil) async throws -> [S3ObjectInfo] {
-        var objects: [S3ObjectInfo] = []
+        try await listAll(bucket: bucket, prefix: prefix, delimiter: nil, pageSize: pageSize).objects
+    }
+
+    /// Every object and "folder" directly under `prefix` (with `delimiter` "/"), or every object under it.
+    public func listAll(bucket: String, prefix: String?, delimiter: String?, pageSize: Int? = nil) async throws -> S3ListPage {
+        var result = S3ListPage(objects: [], nextContinuationToken: nil)
         var token: String?
         repeat {
-            let page = try await listObjectsV2(bucket: bucket, prefix: prefix, continuationToken: token, maxKeys: pageSize)
-            objects += page.objects
+            let page = try await listObjectsV2(
+                bucket: bucket, prefix: prefix, delimiter: delimiter, continuationToken: token, maxKeys: pageSize)
+            result.objects += page.objects
+            result.commonPrefixes += page.commonPrefixes
             token = page.nextContinuationToken
         } while token != nil
-        return objects
+        return result
     }
 
     static func parseListPage(_ xml: String) -> S3ListPage {
@@ -136,7 +153,9 @@ public struct S3Client: Sendable {
         }
         let truncated = XMLText.first("IsTruncated", in: xml) == "true"
         let token = truncated ? XMLText.first("NextContinuationToken", in: xml) : nil
-        return S3ListPage(objects: objects, nextContinuationToken: token.flatMap { $0.isEmpty ? nil : $0 })
+        let folders = XMLText.elements("CommonPrefixes", in: xml).compactMap { XMLText.first("Prefix", in: $0) }
+        return S3ListPage(
+            objects: objects, nextContinuationToken: token.flatMap { $0.isEmpty ? nil : $0 }, commonPrefixes: folders)
     }
 
     // MARK: buckets (tests and setup)

@@ -15,7 +15,7 @@ public enum InputFiles {
         public var missing: [String] = []
     }
 
-    static let logExtensions = [".json", ".json.gz", ".gz", ".jsonl", ".ndjson", ".log"]
+    public static let logExtensions = [".json", ".json.gz", ".gz", ".jsonl", ".ndjson", ".log"]
 
     public static func list(_ paths: [String]) -> Listing {
         var listing = Listing()
@@ -54,7 +54,7 @@ public enum InputFiles {
     }
 
     /// `20230710T1220Z` from `…_CloudTrail_us-east-1_20230710T1220Z_r7NFD65BgeDMqD23.json.gz`.
-    static func timeKey(_ path: String) -> String? {
+    public static func timeKey(_ path: String) -> String? {
         let name = (path as NSString).lastPathComponent
         guard let marker = name.range(of: "_CloudTrail_") else { return nil }
         let parts = name[marker.upperBound...].split(separator: "_")
@@ -68,7 +68,7 @@ public enum InputFiles {
         return stat(path, &info) == 0 ? Int(info.st_size) : 0
     }
 
-    static func classify(_ path: String) -> InputSkip? {
+    public static func classify(_ path: String) -> InputSkip? {
         if path.contains("/CloudTrail-Digest/") || path.contains("_CloudTrail-Digest_") { return .digestFile }
         if path.contains("/CloudTrail-Insight/") || path.contains("_CloudTrail-Insight_") { return .insightFile }
         return nil

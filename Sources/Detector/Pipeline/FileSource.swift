@@ -28,16 +28,24 @@ public struct FileSource: RecordSource {
     }
 
     public func run(into engine: DetectionEngine) async throws {
+        let (inputs, skipped) = try Self.inputs(paths)
+        if !skipped.isEmpty { await engine.process(RecordBatch(source: name, skips: skipped)) }
+        try await ChunkPipeline(options: options, source: name).run(inputs, into: engine, progress: progress)
+    }
+
+    /// The log files under `paths` as pipeline inputs, and what the listing skipped (digests, …).
+    public static func inputs(_ paths: [String]) throws -> ([ChunkPipeline.Input], [InputSkip: Int]) {
         let listing = InputFiles.list(paths)
         if let missing = listing.missing.first { throw MissingInput(path: missing) }
-        if !listing.skipped.isEmpty { await engine.process(RecordBatch(source: name, skips: listing.skipped)) }
         let inputs = listing.files.map { file in
-            ChunkPipeline.Input(name: file, size: InputFiles.size(of: file)) { options in
-                try RecordSplitter.file(
-                    file, window: options.window, maxUnit: options.maxRecordBytes, maxInflated: options.maxInflatedBytes)
-            }
+            ChunkPipeline.Input(
+                name: file, size: InputFiles.size(of: file),
+                reading: .streamed { options in
+                    try RecordSplitter.file(
+                        file, window: options.window, maxUnit: options.maxRecordBytes, maxInflated: options.maxInflatedBytes)
+                })
         }
-        try await ChunkPipeline(options: options, source: name).run(inputs, into: engine, progress: progress)
+        return (inputs, listing.skipped)
     }
 }
 
@@ -67,16 +75,24 @@ public struct ChunkPipeline: Sendable {
         public init() {}
     }
 
-    /// One input: its name, its size for progress, and how to open it (a file, an S3 object).
+    /// One input: its name, its size for progress, and how it is read.
     public struct Input: Sendable {
+        public enum Reading: Sendable {
+            /// Window by window, in order (a local file of any size).
+            case streamed(@Sendable (Options) throws -> RecordSplitter)
+            /// Fetched and decoded whole by a worker, several at once (an S3 object: trail files are small,
+            /// and the network's latency overlaps).
+            case fetched(@Sendable (Options) async throws -> RecordSplitter)
+        }
+
         public var name: String
         public var size: Int
-        public var open: @Sendable (Options) async throws -> RecordSplitter
+        public var reading: Reading
 
-        public init(name: String, size: Int, open: @escaping @Sendable (Options) async throws -> RecordSplitter) {
+        public init(name: String, size: Int, reading: Reading) {
             self.name = name
             self.size = size
-            self.open = open
+            self.reading = reading
         }
     }
 
@@ -134,9 +150,37 @@ public struct ChunkPipeline: Sendable {
             }
 
             for (number, input) in inputs.enumerated() {
+                let open: @Sendable (Options) throws -> RecordSplitter
+                switch input.reading {
+                case .fetched(let fetch):
+                    while running >= inFlightLimit { try await collectOne() }
+                    let sequence = issued
+                    issued += 1
+                    running += 1
+                    bytesBefore += input.size
+                    let decoded = Decoded(
+                        batch: RecordBatch(source: source), input: number, bytes: bytesBefore, lastOfInput: true)
+                    let pipeline = self
+                    group.addTask {
+                        var result = decoded
+                        do {
+                            let splitter = try await fetch(pipeline.options)
+                            while let chunk = try splitter.next() { result.batch.append(chunk) }
+                            if let triage = pipeline.options.triage {
+                                result.batch.verdicts = result.batch.records.map(triage.triage)
+                            }
+                        } catch {
+                            // Records before the break stay; the input is reported unreadable.
+                            result.batch.noteUnreadable(pipeline.problem(input.name, error))
+                        }
+                        return (sequence, result)
+                    }
+                    continue
+                case .streamed(let opener): open = opener
+                }
                 let splitter: RecordSplitter
                 do {
-                    splitter = try await input.open(options)
+                    splitter = try open(options)
                 } catch {
                     bytesBefore += input.size
                     await place(
@@ -185,8 +229,12 @@ public struct ChunkPipeline: Sendable {
 
     func unreadable(_ name: String, _ error: any Error) -> RecordBatch {
         var batch = RecordBatch(source: source)
-        let reason = (error as? InputReadError)?.reason ?? (error as? InputFiles.ReadError)?.reason ?? "\(error)"
-        batch.noteUnreadable(MalformedInput(location: InputLocation(file: name), reason: "unreadable: \(reason)"))
+        batch.noteUnreadable(problem(name, error))
         return batch
+    }
+
+    func problem(_ name: String, _ error: any Error) -> MalformedInput {
+        let reason = (error as? InputReadError)?.reason ?? (error as? InputFiles.ReadError)?.reason ?? "\(error)"
+        return MalformedInput(location: InputLocation(file: name), reason: "unreadable: \(reason)")
     }
 }
