@@ -178,7 +178,16 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "AWSClientTests", dependencies: ["AWSClient", "HTTPTransportAHC", "TfdriftCore"], swiftSettings: strict),
+            name: "AWSClientTests",
+            dependencies: [
+                "AWSClient", "HTTPTransportAHC", "TfdriftCore", "TestSupport",
+                // The ECS agent and IMDSv2 stand-ins for the container and instance-profile providers.
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "GrafanaProvisionTests",
             dependencies: ["GrafanaProvision", "TestSupport", "HTTPTransportAHC", "TfdriftCore"],

@@ -5,12 +5,14 @@ import Foundation
 #endif
 
 /// A loopback TCP port held by a bound socket that never listens: connecting to it is refused, and nobody
-/// else (another test's server) can take the port while this object lives.
+/// else (another test's server) can take the port while this object lives. With `listening`, connections
+/// are accepted by the kernel (the handshake completes) but never answered: an address nothing serves,
+/// as a client sees it until its deadline.
 public final class ReservedLoopbackPort: Sendable {
     public let port: Int
     private let descriptor: Int32
 
-    public init() throws {
+    public init(listening: Bool = false) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EMFILE) }
         var address = sockaddr_in()
@@ -23,7 +25,7 @@ public final class ReservedLoopbackPort: Sendable {
                 bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
             }
         }
-        guard bound else {
+        guard bound, !listening || listen(fd, 16) == 0 else {
             let code = POSIXErrorCode(rawValue: errno) ?? .EADDRINUSE
             close(fd)
             throw POSIXError(code)

@@ -7,12 +7,14 @@ import TfdriftCore
 
 @Suite("credentials, region and endpoints")
 struct CredentialTests {
+    /// IMDS is off unless a test turns it on: nothing here may reach the real 169.254.169.254.
     func factory(_ variables: [String: String], transport: any HTTPTransport = RecordingTransport(responses: []))
         -> AWSClientFactory
     {
         AWSClientFactory(
-            environment: AWSEnvironment(variables: variables, homeDirectory: "/nonexistent"), transport: transport,
-            retry: SleepRecorder().policy)
+            environment: AWSEnvironment(
+                variables: ["AWS_EC2_METADATA_DISABLED": "true"].merging(variables) { $1 }, homeDirectory: "/nonexistent"),
+            transport: transport, retry: SleepRecorder().policy)
     }
 
     @Test("environment keys and session token; printing never shows secrets")
@@ -99,7 +101,8 @@ struct CredentialTests {
         } throws: { error in
             let text = "\(error)"
             return text.contains("no AWS credentials found") && text.contains("AWS_WEB_IDENTITY_TOKEN_FILE")
-                && text.contains("AWS_PROFILE")
+                && text.contains("AWS_PROFILE") && text.contains("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+                && text.contains("EC2 instance metadata: disabled by AWS_EC2_METADATA_DISABLED")
         }
     }
 

@@ -67,6 +67,26 @@ struct Moto {
         try factory().serviceClient(service, region: nil, endpoint: nil, credentials: credentialsProvider())
     }
 
+    /// A role the test user may assume, allowed S3 and SQS; returns its ARN.
+    func createAssumableRole(_ role: String) async throws -> String {
+        let iam = try query(.iam)
+        let trust =
+            #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/tfdrift-test"},"Action":"sts:AssumeRole"}]}"#
+        _ = try await iam.query(
+            action: "CreateRole", version: "2010-05-08", parameters: [("RoleName", role), ("AssumeRolePolicyDocument", trust)],
+            target: role)
+        _ = try await iam.query(
+            action: "PutRolePolicy", version: "2010-05-08",
+            parameters: [
+                ("RoleName", role), ("PolicyName", "s3-sqs"),
+                (
+                    "PolicyDocument",
+                    #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*","sqs:*"],"Resource":"*"}]}"#
+                ),
+            ], target: role)
+        return "arn:aws:iam::\(Self.account):role/\(role)"
+    }
+
     static func unique(_ prefix: String) -> String {
         "\(prefix)-\(UUID().uuidString.lowercased().prefix(12))"
     }
@@ -242,23 +262,11 @@ struct MotoTests {
     @Test("STS AssumeRole on moto; the temporary credentials (with session token) sign S3 requests")
     func assumeRole() async throws {
         let moto = try Moto.connect()
-        let iam = try moto.query(.iam)
         let role = Moto.unique("reader")
-        let trust =
-            #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/tfdrift-test"},"Action":"sts:AssumeRole"}]}"#
-        _ = try await iam.query(
-            action: "CreateRole", version: "2010-05-08", parameters: [("RoleName", role), ("AssumeRolePolicyDocument", trust)],
-            target: role)
-        _ = try await iam.query(
-            action: "PutRolePolicy", version: "2010-05-08",
-            parameters: [
-                ("RoleName", role), ("PolicyName", "s3"),
-                ("PolicyDocument", #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#),
-            ], target: role)
         let factory = moto.factory()
         let assumed = try factory.credentials(
-            base: moto.credentialsProvider(), assumeRoleARN: "arn:aws:iam::\(Moto.account):role/\(role)",
-            sessionName: "tfdrift-test")
+            base: moto.credentialsProvider(), assumeRoleARN: try await moto.createAssumableRole(role), sessionName: "tfdrift-test"
+        )
         let credentials = try await assumed.credentials()
         #expect(credentials.sessionToken?.isEmpty == false)
         #expect(credentials.expiration != nil)

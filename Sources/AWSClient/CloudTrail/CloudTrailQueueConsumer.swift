@@ -61,12 +61,79 @@ public final class CloudTrailConsumerStatistics: Sendable {
 }
 
 /// Stop receiving after the batches in flight (graceful shutdown), as opposed to cancellation,
-/// which abandons in-flight work and leaves its messages for redelivery.
+/// which abandons in-flight work and leaves its messages for redelivery. Stopping ends an open long
+/// poll at once: the receive is cancelled, so whatever it would have returned stays on the queue.
 public final class CloudTrailConsumerControl: Sendable {
-    let stopped = Mutex(false)
+    struct State {
+        var stopped = false
+        var nextWaiter = 0
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    }
+
+    let state = Mutex(State())
     public init() {}
-    public func stopReceiving() { stopped.withLock { $0 = true } }
-    public var isStopping: Bool { stopped.withLock { $0 } }
+
+    public func stopReceiving() {
+        let waiters = state.withLock { state in
+            state.stopped = true
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    public var isStopping: Bool { state.withLock { $0.stopped } }
+
+    /// Returns once `stopReceiving()` was called, or when the calling task is cancelled.
+    func waitUntilStopping() async {
+        let id = state.withLock { state in
+            state.nextWaiter += 1
+            return state.nextWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state in
+                    if state.stopped || Task.isCancelled { return true }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
+        }
+    }
+
+    /// What `operation` returned, or nil when receiving stopped first (the operation is then cancelled
+    /// and awaited; `leftover` gets anything it still returned).
+    func unlessStopped<T: Sendable>(
+        _ operation: @escaping @Sendable () async throws -> T, leftover: @Sendable (T) async -> Void = { _ in }
+    ) async throws -> T? {
+        if isStopping { return nil }
+        return try await withThrowingTaskGroup(of: Race<T>.self) { group in
+            group.addTask { .finished(try await operation()) }
+            group.addTask {
+                await self.waitUntilStopping()
+                return .stopped
+            }
+            let first = try await group.next()
+            group.cancelAll()
+            guard case .finished(let value) = first else {
+                // Stopped first: the cancelled operation ends with CancellationError (ignored) or, if its
+                // answer was already on the way, with a value the caller must not drop on the floor.
+                while let rest = try? await group.next() {
+                    if case .finished(let value) = rest { await leftover(value) }
+                }
+                return nil
+            }
+            return value
+        }
+    }
+
+    enum Race<T: Sendable>: Sendable {
+        case finished(T)
+        case stopped
+    }
 }
 
 /// Reads CloudTrail through SQS, reliably: long polling (20 s, batches of 10), several pollers,
@@ -122,7 +189,8 @@ public struct CloudTrailQueueConsumer<Handler: CloudTrailPayloadHandler>: Sendab
         self.logger = logger
     }
 
-    /// Polls until cancelled or `control.stopReceiving()` (then returns after the batches in flight).
+    /// Polls until cancelled or `control.stopReceiving()` (then returns after the batches in flight; an
+    /// open long poll is cancelled rather than waited for).
     /// The queue URL is resolved and the visibility timeout read first; those errors are thrown.
     public func run() async throws {
         let sqs = try await self.sqs.resolved()
@@ -146,16 +214,21 @@ public struct CloudTrailQueueConsumer<Handler: CloudTrailPayloadHandler>: Sendab
         return attributes["VisibilityTimeout"].flatMap { Int($0) } ?? 30
     }
 
+    /// Receives and processes batches until cancelled or stopped. `stopReceiving()` cancels an open long
+    /// poll (and a backoff pause) at once; a batch already received is processed and deleted first.
     func poll(_ sqs: SQSClient, visibility: Int) async throws {
         var backoff = configuration.errorBackoff
+        let configuration = self.configuration
         while !Task.isCancelled && !control.isStopping {
-            let messages: [SQSMessage]
+            let received: [SQSMessage]?
             do {
-                messages = try await sqs.receiveMessages(
-                    maxMessages: configuration.maxMessages, waitTimeSeconds: configuration.waitTimeSeconds,
-                    visibilityTimeout: configuration.visibilityTimeout)
-                backoff = configuration.errorBackoff
-                statistics.update { $0.lastSuccessfulReceive = Date() }
+                received = try await control.unlessStopped {
+                    try await sqs.receiveMessages(
+                        maxMessages: configuration.maxMessages, waitTimeSeconds: configuration.waitTimeSeconds,
+                        visibilityTimeout: configuration.visibilityTimeout)
+                } leftover: { messages in
+                    await release(messages, sqs: sqs)
+                }
             } catch is CancellationError {
                 return
             } catch {
@@ -165,13 +238,33 @@ public struct CloudTrailQueueConsumer<Handler: CloudTrailPayloadHandler>: Sendab
                     $0.lastReceiveError = "\(error)"
                 }
                 logger.warning("receiving from SQS failed; retrying", metadata: ["error": "\(error)", "backoff": "\(backoff)"])
-                try await Task.sleep(for: backoff)
+                let pause = backoff
+                _ = try await control.unlessStopped { try await Task.sleep(for: pause) }
                 backoff = min(backoff * 2, configuration.maxErrorBackoff)
                 continue
             }
+            guard let messages = received else { return }
+            backoff = configuration.errorBackoff
+            statistics.update { $0.lastSuccessfulReceive = Date() }
             if messages.isEmpty { continue }
             _ = try await processBatch(messages, sqs: sqs, visibility: visibility)
         }
+    }
+
+    /// Messages a cancelled receive still returned: visible again at once, for this or another consumer.
+    /// If that fails they come back when their visibility timeout ends; either way nothing is lost.
+    func release(_ messages: [SQSMessage], sqs: SQSClient) async {
+        guard !messages.isEmpty else { return }
+        for message in messages {
+            do {
+                try await sqs.changeMessageVisibility(receiptHandle: message.receiptHandle, timeout: 0)
+            } catch {
+                logger.debug(
+                    "could not return a message received while stopping; it is redelivered after its visibility timeout",
+                    metadata: ["message_id": "\(message.messageID)", "error": "\(error)"])
+            }
+        }
+        logger.info("stopping: returned messages received during shutdown to the queue", metadata: ["count": "\(messages.count)"])
     }
 
     /// One receive and its processing (tests, and `run` with a finite source).

@@ -45,6 +45,11 @@ public struct AWSClientFactory: Sendable {
         CachedCredentialProvider(DefaultCredentialChain(factory: self), now: now)
     }
 
+    /// The EC2 instance metadata provider with this factory's transport, clock and logger.
+    public func instanceMetadataCredentials(settings: InstanceMetadataSettings) -> InstanceMetadataCredentialProvider {
+        InstanceMetadataCredentialProvider(settings: settings, transport: transport, now: now, logger: logger)
+    }
+
     /// `base`, or — with `assumeRoleARN` — a cached provider that assumes that role with `base`.
     public func credentials(
         base: any AWSCredentialProvider, assumeRoleARN: String?, region: String? = nil, sessionName: String? = nil

@@ -109,12 +109,16 @@ public enum AWSClientError: Error, CustomStringConvertible, Sendable, Equatable 
     case unreadableFile(String, reason: String)
     case malformedResponse(service: String, operation: String, reason: String)
     case transport(service: String, operation: String, target: String, reason: String, attempts: Int)
+    /// A provider that applies (its variables are set, or it is the chain's last resort) failed.
+    case credentialProviderFailed(provider: String, reason: String)
+    /// A credentials setting (environment variable or profile key) has a value that cannot be used.
+    case invalidCredentialSetting(name: String, reason: String)
 
     public var description: String {
         switch self {
         case .noCredentials(let tried):
             return
-                "no AWS credentials found (tried: \(tried.joined(separator: ", "))); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE with ~/.aws/credentials, or AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN"
+                "no AWS credentials found (tried: \(tried.joined(separator: "; "))); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE with ~/.aws/credentials, or AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN; on ECS give the task a task role (taskRoleArn), on EC2 attach an instance profile"
         case .noRegion(let service):
             return
                 "no AWS region for \(service); set AWS_REGION (or AWS_DEFAULT_REGION), `region` in the AWS profile, or the source's `region` in tfdrift.yaml"
@@ -131,6 +135,10 @@ public enum AWSClientError: Error, CustomStringConvertible, Sendable, Equatable 
             return "cannot read \(path): \(reason)"
         case .malformedResponse(let service, let operation, let reason):
             return "AWS \(service) \(operation) returned a response we cannot read: \(reason)"
+        case .credentialProviderFailed(let provider, let reason):
+            return "AWS credentials from \(provider) failed: \(reason)"
+        case .invalidCredentialSetting(let name, let reason):
+            return "\(name): \(reason)"
         case .transport(let service, let operation, let target, let reason, let attempts):
             return
                 "AWS \(service) \(operation) on \(target): \(reason) (after \(attempts) attempt\(attempts == 1 ? "" : "s")); check the endpoint, network and proxy settings"

@@ -98,6 +98,8 @@ public struct AWSServiceClient: Sendable {
             do {
                 response = try await transport.send(outgoing)
             } catch let error as HTTPTransportError {
+                // A cancelled request (shutdown, a stopped long poll) is not a network failure to retry.
+                try Task.checkCancellation()
                 guard attempt < retry.maxAttempts, error.kind != .tls else {
                     throw AWSClientError.transport(
                         service: service.displayName, operation: operation, target: target, reason: error.description,

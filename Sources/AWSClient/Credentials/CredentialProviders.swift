@@ -123,42 +123,6 @@ public struct AssumeRoleCredentialProvider: AWSCredentialProvider {
     }
 }
 
-/// The SDKs' default chain, resolved on every (cached) refresh: environment keys, web identity from
-/// the environment, then the shared files' profile (static keys, `role_arn` with `source_profile`,
-/// `web_identity_token_file` or `credential_source = Environment`).
-public struct DefaultCredentialChain: AWSCredentialProvider {
-    public let factory: AWSClientFactory
-
-    public init(factory: AWSClientFactory) { self.factory = factory }
-
-    public func credentials() async throws -> AWSCredentials {
-        try await resolve().credentials()
-    }
-
-    /// The provider that applies now, and a description of it.
-    public func resolve() throws -> any AWSCredentialProvider {
-        let environment = factory.environment
-        if let credentials = EnvironmentCredentialProvider.read(environment) {
-            return StaticCredentialProvider(credentials)
-        }
-        if let tokenFile = environment["AWS_WEB_IDENTITY_TOKEN_FILE"], let roleARN = environment["AWS_ROLE_ARN"] {
-            return WebIdentityCredentialProvider(
-                tokenFile: tokenFile, roleARN: roleARN,
-                sessionName: environment["AWS_ROLE_SESSION_NAME"] ?? factory.defaultSessionName(),
-                sts: try factory.sts(region: nil, credentials: nil))
-        }
-        let shared = try factory.environment.sharedConfig()
-        let name = environment.profileName
-        if shared.profile(name) != nil || environment.profileExplicit {
-            return try ProfileCredentialProvider.provider(profile: name, shared: shared, factory: factory, visited: [])
-        }
-        throw AWSClientError.noCredentials(tried: [
-            "environment (AWS_ACCESS_KEY_ID)", "web identity (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN)",
-            "profile \"\(name)\" in \(environment.credentialsFile) and \(environment.configFile)",
-        ])
-    }
-}
-
 public enum ProfileCredentialProvider {
     /// The provider a named profile describes; `visited` breaks `source_profile` cycles.
     static func provider(
@@ -190,14 +154,7 @@ public enum ProfileCredentialProvider {
                     base = try provider(profile: sourceProfile, shared: shared, factory: factory, visited: visited + [name])
                 }
             } else if let credentialSource = profile["credential_source"] {
-                guard credentialSource == "Environment" else {
-                    throw AWSClientError.invalidProfile(
-                        name,
-                        reason:
-                            "credential_source \(credentialSource) is not supported (only Environment); use source_profile or environment variables"
-                    )
-                }
-                base = EnvironmentCredentialProvider(environment: factory.environment)
+                base = try credentialSourceProvider(credentialSource, profile: name, factory: factory)
             } else {
                 throw AWSClientError.invalidProfile(
                     name, reason: "role_arn needs source_profile, credential_source or web_identity_token_file")
@@ -221,6 +178,49 @@ public enum ProfileCredentialProvider {
         throw AWSClientError.invalidProfile(
             name,
             reason: "no aws_access_key_id/aws_secret_access_key and no role_arn in \(shared.files.joined(separator: " or "))")
+    }
+
+    /// `credential_source`: where the first hop's credentials come from on AWS compute.
+    static func credentialSourceProvider(_ source: String, profile name: String, factory: AWSClientFactory) throws
+        -> any AWSCredentialProvider
+    {
+        switch source {
+        case "Environment":
+            return EnvironmentCredentialProvider(environment: factory.environment)
+        case "EcsContainer":
+            guard
+                let container = try ContainerCredentialProvider.fromEnvironment(factory.environment, transport: factory.transport)
+            else {
+                throw AWSClientError.invalidProfile(
+                    name,
+                    reason:
+                        "credential_source EcsContainer, but neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set (not in an ECS task with a task role?)"
+                )
+            }
+            return container
+        case "Ec2InstanceMetadata":
+            if InstanceMetadataSettings.isDisabled(factory.environment) {
+                throw AWSClientError.invalidProfile(
+                    name, reason: "credential_source Ec2InstanceMetadata, but AWS_EC2_METADATA_DISABLED=true")
+            }
+            return factory.instanceMetadataCredentials(
+                settings: try InstanceMetadataSettings.resolve(
+                    environment: factory.environment, profile: try factory.environment.sharedConfig().profile(name)))
+        default:
+            throw AWSClientError.invalidProfile(
+                name, reason: "credential_source \(source) is unknown (expected Environment, EcsContainer or Ec2InstanceMetadata)"
+            )
+        }
+    }
+
+    /// Whether the profile says anything about credentials; one that only sets a region or endpoints
+    /// leaves the chain to look further (the container endpoint, IMDS), as the SDKs do.
+    static func describesCredentials(_ profile: [String: String]) -> Bool {
+        let keys = [
+            "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "role_arn", "web_identity_token_file",
+            "credential_process", "sso_session", "sso_start_url", "credential_source", "source_profile",
+        ]
+        return keys.contains { profile[$0] != nil }
     }
 
     static func staticKeys(_ profile: [String: String], source: String) -> AWSCredentials? {
