@@ -170,7 +170,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "TfdriftCoreTests", dependencies: ["TfdriftCore"], swiftSettings: strict),
-        .testTarget(name: "TfdriftAppTests", dependencies: ["TfdriftApp", "AWSClient", "Detector", "TfdriftCore"], swiftSettings: strict),
+        .testTarget(
+            name: "TfdriftAppTests", dependencies: ["TfdriftApp", "AWSClient", "Detector", "TfdriftCore"], swiftSettings: strict),
         .testTarget(
             name: "DetectorTests",
             dependencies: ["Detector", "TfdriftCore"],
