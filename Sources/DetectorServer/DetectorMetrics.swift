@@ -1,3 +1,4 @@
+import Detector
 import Prometheus
 import Synchronization
 import TfdriftCore
@@ -34,6 +35,7 @@ public final class DetectorMetrics: Sendable {
         "tfdrift_ingest_journal_recovered_total":
             "Records an earlier process accepted but had not processed, recovered from the ingest journal at start.",
         "tfdrift_open_drifts": "Drifts reported and not yet resolved by a state reload (bounded; see the evicted counter).",
+        "tfdrift_build_info": "Always 1; the labels say which tfdriftctl this is.",
         "tfdrift_open_drifts_evicted_total":
             "Open drifts forgotten because the detector tracks a bounded number; they are logged but cannot be resolved.",
     ]
@@ -130,6 +132,38 @@ public final class DetectorMetrics: Sendable {
     public func journal(bytes: Int) { gauge("tfdrift_ingest_journal_bytes", []).set(Double(bytes)) }
     public func journalRecovered(_ count: Int) {
         counter("tfdrift_ingest_journal_recovered_total", []).increment(by: Int64(count))
+    }
+
+    /// Every series the detector may export, at zero from the start: `rate()` and `increase()` need a
+    /// first sample before the first event, and an alert on `absent()` must not fire on a healthy
+    /// detector that has seen nothing yet.
+    public func registerAtZero(sources: [String], sinks: [String], states: [String], version: String) {
+        gauge("tfdrift_build_info", [("version", version)]).set(Double(1))
+        for source in sources { counter("tfdrift_events_received_total", [("source", source)]).increment(by: Int64(0)) }
+        for reason in SkipReason.allCases.map(\.rawValue) + InputSkip.allCases.map(\.rawValue) {
+            counter("tfdrift_events_skipped_total", [("reason", reason)]).increment(by: Int64(0))
+        }
+        for severity in Severity.allCases {
+            for type in DriftType.allCases {
+                counter("tfdrift_drift_events_total", [("severity", severity.rawValue), ("drift_type", type.rawValue)])
+                    .increment(by: Int64(0))
+            }
+        }
+        for reason in ["unauthorized", "too_large", "malformed", "queue_full", "journal", "shutting_down", "read_timeout"] {
+            counter("tfdrift_ingest_rejected_total", [("reason", reason)]).increment(by: Int64(0))
+        }
+        for sink in sinks {
+            counter("tfdrift_sink_failures_total", [("sink", sink)]).increment(by: Int64(0))
+            counter("tfdrift_sink_dropped_total", [("sink", sink)]).increment(by: Int64(0))
+            sinkQueueDepth(sink, 0)
+        }
+        if sinks.contains("loki") { spoolBytes("loki", 0) }
+        for state in states { counter("tfdrift_state_reload_failures_total", [("state", state)]).increment(by: Int64(0)) }
+        openDrifts(0, evicted: 0)
+        counter("tfdrift_open_drifts_evicted_total", []).increment(by: Int64(0))
+        journal(bytes: 0)
+        journalRecovered(0)
+        recordLastEvent(at: 0)
     }
 
     public func stateReloadFailed(state: String) {

@@ -30,6 +30,8 @@ public struct DetectorRuntime: Sendable {
         /// Sources besides HTTP ingest (the SQS consumer, file sources).
         public var sources: [any RecordSource] = []
         public var extraSinks: [any DriftSink] = []
+        /// `tfdrift_build_info{version}`.
+        public var version = "dev"
         public init() {}
     }
 
@@ -58,6 +60,10 @@ public struct DetectorRuntime: Sendable {
             }
         }
         let sinks = try makeSinks(config: config, options: options, metrics: metrics, logger: logger)
+        var sourceNames = options.sources.map(\.name)
+        if config.server.enabled { sourceNames += ["http", "falco"] }
+        metrics.registerAtZero(
+            sources: sourceNames, sinks: sinks.map(\.name), states: config.states.map(\.name), version: options.version)
         let engine = DetectionEngine(
             evaluator: DriftEvaluator(catalog: catalog, index: index, config: config), sinks: sinks,
             observer: EngineMetrics(metrics: metrics, activity: activity))
@@ -83,12 +89,19 @@ public struct DetectorRuntime: Sendable {
         let dependencies = RouteDependencies(
             queue: queue, store: store, reloader: reloader, sinks: sinks, registry: registry, metrics: metrics,
             activity: activity, token: config.server.token, maxBodyBytes: config.server.maxBodyBytes,
+            readTimeout: config.server.readTimeout,
             falcoPath: config.server.falcoPath,
             hasStates: !config.states.isEmpty, logger: logger)
         var supportServices: [any Service] = []
         if let pictureStore { supportServices.append(PictureService(store: pictureStore, engine: engine, logger: logger)) }
         if !config.states.isEmpty { supportServices.append(reloader) }
         supportServices.append(StalenessService(activity: activity, staleAfter: config.server.staleAfter, logger: logger))
+        // A live detector beats into Loki (a one-shot run over files has nothing to say when it is done).
+        if config.server.enabled || config.cloudTrail.sqsQueue != nil,
+            let loki = sinks.first(where: { $0 is LokiSink }) as? LokiSink
+        {
+            supportServices.append(HeartbeatService(loki: loki, activity: activity))
+        }
         return DetectorRuntime(
             engine: engine, dependencies: dependencies, sinks: sinks, reloader: reloader, metrics: metrics, sources: sources,
             supportServices: supportServices)
@@ -191,6 +204,8 @@ public struct DetectorRuntime: Sendable {
     ) throws -> some ApplicationProtocol {
         let (host, port) = try Self.address(server.listen)
         let router = DetectorRoutes.router(dependencies)
+        // A connection idle this long is closed, a request whose body stalls included (server.idle_timeout).
+        let http1 = HTTP1Channel.Configuration(idleTimeout: .milliseconds(Int64(server.idleTimeout * 1000)))
         let builder: HTTPServerBuilder
         if let certificate = server.tlsCertFile, let key = server.tlsKeyFile {
             var tls: TLSConfiguration
@@ -209,9 +224,9 @@ public struct DetectorRuntime: Sendable {
                 }
                 tls.certificateVerification = .noHostnameVerification  // require and verify client certificates
             }
-            builder = try .tls(.http1(), tlsConfiguration: tls)
+            builder = try .tls(.http1(configuration: http1), tlsConfiguration: tls)
         } else {
-            builder = .http1()
+            builder = .http1(configuration: http1)
         }
         return Application(
             router: router, server: builder,

@@ -41,16 +41,25 @@ public final class LokiSimulator: Sendable {
     public let requiredAuth: (user: String, password: String)?
     /// What `GET /config` answers (Loki's running configuration, YAML); nil answers 404.
     public let configYAML: String?
+    /// Loki's `limits_config.max_line_size` (256 KB by default).
+    public let maxLineBytes: Int
+    /// Entries whose line contains this are refused as Loki refuses out-of-window entries (tests of a
+    /// 400 that concerns some entries of a push, not all).
+    public let refusedMarker: String?
     private let log = Mutex<[String]>([])
 
-    public init() {
+    public init(maxLineBytes: Int = 256_000, refusedMarker: String? = nil) {
         requiredAuth = nil
         configYAML = nil
+        self.maxLineBytes = maxLineBytes
+        self.refusedMarker = refusedMarker
     }
 
     public init(requiredAuth: (user: String, password: String)?, configYAML: String?) {
         self.requiredAuth = requiredAuth
         self.configYAML = configYAML
+        maxLineBytes = 256_000
+        refusedMarker = nil
     }
 
     /// Every request as "METHOD path", in order.
@@ -109,7 +118,27 @@ public final class LokiSimulator: Sendable {
             switch Self.validate(bytes) {
             case .failure(let invalid): return self.reject(invalid.reason)
             case .success(let entries):
-                self.state.withLock { $0.accepted.append(contentsOf: entries) }
+                // As Loki's distributor: each entry is validated on its own; the valid ones are stored
+                // (an exact repeat of a stored entry — same stream, time and line — is dropped), and a
+                // push with any invalid entry is answered 400 naming them.
+                var problems: [String] = []
+                self.state.withLock { state in
+                    for entry in entries {
+                        if entry.line.utf8.count > self.maxLineBytes {
+                            problems.append(
+                                "max line size (\(self.maxLineBytes)) exceeded while adding (\(entry.line.utf8.count)) size line for stream \(entry.labels)"
+                            )
+                            continue
+                        }
+                        if let marker = self.refusedMarker, entry.line.contains(marker) {
+                            problems.append("entry for stream \(entry.labels) has timestamp too old: \(entry.timestamp)")
+                            continue
+                        }
+                        if state.accepted.contains(entry) { continue }
+                        state.accepted.append(entry)
+                    }
+                }
+                if !problems.isEmpty { return self.reject(problems.joined(separator: "\n")) }
                 return Response(status: .noContent)
             }
         }

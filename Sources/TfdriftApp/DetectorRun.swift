@@ -21,6 +21,8 @@ public enum DetectorRun {
         public var stdout: (any DriftSink)?
         /// More services for the group (the silence horizon keeper).
         public var extraServices: [any Service] = []
+        /// The build, for `tfdrift_build_info`.
+        public var version = "dev"
         public init() {}
     }
 
@@ -54,6 +56,7 @@ public enum DetectorRun {
         let started = ContinuousClock.now
         let catalog = try CatalogLoader.load(extraPaths: config.detection.catalogPaths)
         var runtimeOptions = DetectorRuntime.Options()
+        runtimeOptions.version = options.version
         if config.outputs.loki != nil || config.outputs.slack != nil || config.outputs.webhook != nil {
             runtimeOptions.transport = try HTTPClients.sinks(loki: config.outputs.loki)
         }

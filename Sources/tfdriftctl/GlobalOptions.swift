@@ -51,17 +51,23 @@ struct GlobalOptions: ParsableArguments {
         let level =
             logLevel.map { Logger.Level(rawValue: $0.rawValue) ?? .info }
             ?? config.flatMap { Logger.Level(rawValue: $0.logging.level) } ?? .info
-        LoggingBootstrap.once(level: level)
+        LoggingBootstrap.once(level: level, json: config?.logging.format == "json")
     }
 }
 
 /// swift-log is bootstrapped once per process, here in the executable (libraries take a Logger).
 enum LoggingBootstrap {
     nonisolated(unsafe) private static var done = false
-    static func once(level: Logger.Level) {
+    static func once(level: Logger.Level, json: Bool = false) {
         guard !done else { return }
         done = true
         LoggingSystem.bootstrap { label in
+            // logging.format: json — one object per line, for shipping the detector's own log to Loki.
+            if json {
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler

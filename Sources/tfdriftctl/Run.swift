@@ -25,8 +25,9 @@ struct Run: AsyncParsableCommand {
         var options = DetectorRun.Options()
         let stdout = RenderingSink(format: global.output)
         options.stdout = stdout
-        // advanced.silences.keep_filled: re-run `silence schedule` periodically (Silence.swift).
-        if let silences = try SilenceContext.keepFilledService(config: config, logger: Logger(label: "tfdriftctl")) {
+        options.version = BuildInfo.version
+        // advanced.silences.keep_filled: re-run `silence schedule` periodically.
+        if let silences = try SilenceApp.keepFilledService(config: config, logger: Logger(label: "tfdriftctl")) {
             options.extraServices.append(silences)
         }
         if config.states.isEmpty, !config.cloudTrail.logPaths.isEmpty { warnNoState() }

@@ -32,13 +32,6 @@ struct SilenceTargetOptions: ParsableArguments {
     }
 }
 
-/// `run` reaches the keep-filled silence service through here until it calls `SilenceApp` itself.
-enum SilenceContext {
-    static func keepFilledService(config: TfdriftConfig, logger: Logger) throws -> SilenceHorizonService? {
-        try SilenceApp.keepFilledService(config: config, logger: logger)
-    }
-}
-
 struct Silence: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Turn maintenance windows into Alertmanager silences (Grafana's, a data source's, or a standalone one).",

@@ -23,8 +23,9 @@ struct LokiSinkTests {
             accountID: "123456789012", maintenanceWindow: nil, message: "event \(n)")
     }
 
-    static func withLoki(_ body: @escaping @Sendable (LokiSimulator, Int) async throws -> Void) async throws {
-        let simulator = LokiSimulator()
+    static func withLoki(
+        _ simulator: LokiSimulator = LokiSimulator(), _ body: @escaping @Sendable (LokiSimulator, Int) async throws -> Void
+    ) async throws {
         let app = Application(
             router: simulator.router(), configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
             logger: ServerFixtures.logger)
@@ -144,6 +145,75 @@ struct LokiSinkTests {
             #expect(loki.requestCount == 1)
             #expect(loki.rejected.first?.contains("invalid label name") == true)
             #expect(await sink.health().spoolBytes == 0)
+        }
+    }
+
+    @Test("one oversized event does not cost the batch: its line is shortened to Loki's limit, marked, and all arrive")
+    func oversizedLine() async throws {
+        let spool = try ServerFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: spool) }
+        try await Self.withLoki { loki, port in
+            let sink = try Self.sink(port: port, spool: spool)
+            let runner = Task { await sink.run() }
+            var huge = Self.event(10)
+            huge.actor.userAgent = String(repeating: "A", count: 300_000)
+            await sink.submit((0..<10).map { Self.event($0) } + [huge])
+            await Self.waitUntil { await sink.health().spoolBytes == 0 && loki.accepted.count == 11 }
+            sink.finish()
+            await runner.value
+            #expect(loki.accepted.count == 11, "\(loki.rejected)")
+            #expect(loki.rejected.isEmpty)
+            let line = try #require(loki.accepted.first { $0.line.contains("\"event_id\":\"e-10\"") }?.line)
+            #expect(line.utf8.count <= 256_000)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(object["truncated"] as? Bool == true)
+            #expect(object["resource_id"] as? String == "i-10")
+            let health = await sink.health()
+            #expect(health.delivered == 11 && health.failed == 0)
+        }
+    }
+
+    @Test("a 400 for some entries of a batch: the batch is split, every valid entry delivered, the refused counted")
+    func partialRefusal() async throws {
+        let spool = try ServerFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: spool) }
+        try await Self.withLoki(LokiSimulator(refusedMarker: "i-7\"")) { loki, port in
+            let sink = try Self.sink(port: port, spool: spool)
+            let runner = Task { await sink.run() }
+            await sink.submit((0..<11).map { Self.event($0) })
+            await Self.waitUntil { await sink.health().spoolBytes == 0 }
+            sink.finish()
+            await runner.value
+            #expect(
+                Set(loki.accepted.map(\.line).compactMap { $0.firstMatch(of: /"resource_id":"(i-\d+)"/).map { String($0.1) } })
+                    == Set((0..<11).filter { $0 != 7 }.map { "i-\($0)" }))
+            #expect(loki.accepted.count == 10, "re-pushed halves are stored once")
+            let health = await sink.health()
+            #expect(health.delivered == 10)
+            #expect(health.failed == 1)
+            #expect(health.detail.contains("timestamp too old"))
+        }
+    }
+
+    @Test("wrong credentials (401) are said as such, not retried as a passing outage; the events wait in the spool")
+    func wrongCredentials() async throws {
+        let spool = try ServerFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: spool) }
+        try await Self.withLoki(LokiSimulator(requiredAuth: ("tfdrift", "the-real-one"), configYAML: nil)) { loki, port in
+            let sink = try Self.sink(port: port, spool: spool)
+            let runner = Task { await sink.run() }
+            await sink.submit([Self.event(1), Self.event(2)])
+            await Self.waitUntil { await sink.health().permanentFailure != nil }
+            sink.finish()
+            await runner.value
+            let health = await sink.health()
+            #expect(health.permanentFailure?.contains("Loki refused the credentials (HTTP 401)") == true)
+            #expect(health.permanentFailure?.contains("outputs.loki.username/password") == true)
+            #expect(!health.healthy)
+            #expect(health.accepted == 2 && health.delivered == 0)
+            #expect((health.spoolBytes ?? 0) > 0)
+            #expect(loki.accepted.isEmpty)
+            #expect(!(health.permanentFailure ?? "").contains("loki-pass"))
         }
     }
 }

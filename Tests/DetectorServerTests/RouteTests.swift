@@ -140,6 +140,62 @@ struct RouteTests {
         }
     }
 
+    @Test("the Bearer scheme is case-insensitive (RFC 7235); the token is not")
+    func bearerScheme() async throws {
+        try await Self.withServer(token: "s3cret-token") { running, client in
+            for header in ["bearer s3cret-token", "BEARER s3cret-token", "Bearer  s3cret-token"] {
+                let status = try await client.execute(
+                    uri: "/api/v1/events", method: .post, headers: [.contentType: "application/json", .authorization: header],
+                    body: ByteBuffer(string: ServerFixtures.createVpc(1))
+                ) { $0.status }
+                #expect(status == .accepted, "\(header)")
+            }
+            let wrongCase = try await client.execute(
+                uri: "/api/v1/events", method: .post, headers: [.authorization: "Bearer S3CRET-TOKEN"],
+                body: ByteBuffer(string: ServerFixtures.createVpc(2))
+            ) { $0.status }
+            #expect(wrongCase == .unauthorized)
+            _ = await running.sink.waitFor(1)
+        }
+    }
+
+    @Test("a client that sends headers and then stalls loses its connection within server.read_timeout")
+    func stalledBody() async throws {
+        let readTimeout: (inout TfdriftConfig) -> Void = { $0.server.readTimeout = 1 }
+        try await Self.withServer(token: "t", prepare: readTimeout) { running, client in
+            let port = try #require(client.port)
+            let request =
+                "POST /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer t\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{\"Records\":["
+            let started = ContinuousClock.now
+            let answer = try await offThePool { try RawClient.send(request, to: port, readFor: .seconds(10)) }
+            let elapsed = started.duration(to: .now)
+            #expect(elapsed < .seconds(5), "\(elapsed)")
+            #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
+            #expect(answer.contains("server.read_timeout"))
+            let metrics = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+            #expect(metrics.contains(#"tfdrift_ingest_rejected_total{reason="read_timeout"} 1"#))
+            _ = running
+        }
+    }
+
+    @Test("every documented metric is exported from the start, at zero, with build info")
+    func metricsAtZero() async throws {
+        try await Self.withServer { _, client in
+            let metrics = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+            for series in [
+                #"tfdrift_events_received_total{source="http"} 0"#, #"tfdrift_events_received_total{source="falco"} 0"#,
+                #"tfdrift_events_skipped_total{reason="read_only"} 0"#,
+                #"tfdrift_drift_events_total{severity="critical",drift_type="modified"} 0"#,
+                #"tfdrift_ingest_rejected_total{reason="queue_full"} 0"#, #"tfdrift_sink_failures_total{sink="memory"} 0"#,
+                #"tfdrift_state_reload_failures_total{state="main"} 0"#, "tfdrift_open_drifts 0",
+                "tfdrift_open_drifts_evicted_total 0", "tfdrift_last_event_timestamp_seconds 0", "tfdrift_build_info{version=",
+            ] {
+                #expect(metrics.contains(series), "\(series)")
+            }
+        }
+    }
+
     @Test("a full ingest queue answers 429 with Retry-After; nothing accepted is lost")
     func backpressure() async throws {
         try await Self.withServer(queueCapacity: 2) { running, client in

@@ -6,6 +6,10 @@ import ServiceLifecycle
 import Synchronization
 import TfdriftCore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 extension CollectingSink {
     /// Waits until at least `count` events arrived (bounded).
     func waitFor(_ count: Int, timeout: Duration = .seconds(10)) async -> [DriftEvent] {
@@ -74,5 +78,35 @@ enum ServerFixtures {
         config.server.queueCapacity = queueCapacity
         config.server.maxBodyBytes = 64 * 1024
         return config
+    }
+}
+
+/// A plain TCP client, for what an HTTP client library will not do (send half a request, then stall).
+enum RawClient {
+    static func send(_ text: String, to port: Int, readFor timeout: Duration) throws -> String {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw POSIXError(.EIO) }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+        var wait = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+        _ = Array(text.utf8).withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, 0) }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { break }
+            received += buffer[0..<count]
+        }
+        return String(decoding: received, as: UTF8.self)
     }
 }

@@ -18,6 +18,7 @@ public struct RouteDependencies: Sendable {
     public var activity: Activity
     public var token: Secret?
     public var maxBodyBytes: Int
+    public var readTimeout: Double = 30
     public var falcoPath: String
     public var hasStates: Bool
     public var logger: Logger
@@ -58,9 +59,14 @@ struct Handlers: Sendable {
     /// Bearer token on every POST route, compared in constant time.
     func authorised(_ request: Request) -> Response? {
         guard let token = dependencies.token, !token.isEmpty else { return nil }
+        // RFC 7235: the scheme is case-insensitive (`bearer` is `Bearer`); the token is compared in constant time.
         let presented = request.headers[.authorization] ?? ""
-        let expected = "Bearer \(token.value)"
-        if Self.constantTimeEquals(presented, expected) { return nil }
+        let parts = presented.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        if parts.count == 2, parts[0].lowercased() == "bearer",
+            Self.constantTimeEquals(parts[1].trimmingCharacters(in: .whitespaces), token.value)
+        {
+            return nil
+        }
         dependencies.metrics.rejected(reason: "unauthorized")
         return Self.json(
             .unauthorized, ["error": "missing or wrong bearer token (Authorization: Bearer …)"],
@@ -79,10 +85,18 @@ struct Handlers: Sendable {
 
     func ingest(_ incoming: Request, source: String) async throws -> Response {
         if let refusal = authorised(incoming) { return refusal }
-        var request = incoming
         let body: ByteBuffer
         do {
-            body = try await request.collectBody(upTo: dependencies.maxBodyBytes)
+            body = try await Self.within(dependencies.readTimeout) { [maxBodyBytes = dependencies.maxBodyBytes] in
+                var request = incoming
+                return try await request.collectBody(upTo: maxBodyBytes)
+            }
+        } catch is BodyTimeout {
+            dependencies.metrics.rejected(reason: "read_timeout")
+            return Self.json(
+                .requestTimeout,
+                ["error": .string("the body did not arrive within \(Int(dependencies.readTimeout)) s (server.read_timeout)")],
+                headers: [.connection: "close"])
         } catch {
             dependencies.metrics.rejected(reason: "too_large")
             return Self.json(
@@ -131,6 +145,22 @@ struct Handlers: Sendable {
         case .closed:
             dependencies.metrics.rejected(reason: "shutting_down", count: records.count)
             return Self.json(.serviceUnavailable, ["error": "shutting down"], headers: [HTTPField.Name.retryAfter: "5"])
+        }
+    }
+
+    struct BodyTimeout: Error {}
+
+    /// Runs `body` with a deadline: a client that sends headers and then stalls does not keep a worker.
+    static func within<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else { throw BodyTimeout() }
+            return value
         }
     }
 

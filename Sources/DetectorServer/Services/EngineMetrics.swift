@@ -24,7 +24,7 @@ public struct EngineMetrics: EngineObserver {
         for time in report.eventTimes { metrics.recordLag(seconds: report.now.timeIntervalSince(time)) }
         for event in report.events { metrics.drift(severity: event.severity.rawValue, type: event.driftType.rawValue) }
         metrics.recordIngestToSink(report.receivedAt.duration(to: .now))
-        if report.records > 0 { activity.recordEvents(at: report.now) }
+        if report.records > 0 { activity.recordEvents(report.records, at: report.now) }
     }
 
     public func resolved(_ events: [DriftEvent], openDrifts: Int) {

@@ -45,18 +45,3 @@ public struct SourceService: Service {
         logger.debug("source drained", metadata: ["source": "\(source.name)"])
     }
 }
-
-/// When the detector last received events (for staleness, `/readyz` and the metric).
-public final class Activity: Sendable {
-    private let last = Mutex<Date?>(nil)
-    let metrics: DetectorMetrics
-
-    public init(metrics: DetectorMetrics) { self.metrics = metrics }
-
-    public func recordEvents(at date: Date) {
-        last.withLock { $0 = date }
-        metrics.recordLastEvent(at: date.timeIntervalSince1970)
-    }
-
-    public var lastEvent: Date? { last.withLock { $0 } }
-}

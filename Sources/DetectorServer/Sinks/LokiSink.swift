@@ -77,6 +77,29 @@ public actor LokiSink: DriftSink {
         loop.notify()
     }
 
+    /// The detector's heartbeat (`{job="<job>-heartbeat"}`, kept apart from the drift stream so that
+    /// counting drift lines counts only drift): how many records arrived since the last one. The
+    /// "detector silent" alert of a Loki-only stack (no Prometheus) fires when these stop or say zero.
+    public func heartbeat(eventsReceived: Int, at date: Date) {
+        var labels = config.labels
+        labels["job"] = config.job + "-heartbeat"
+        let nanoseconds = String(Int64((date.timeIntervalSince1970 * 1e9).rounded()))
+        let line: JSONValue = .object([
+            "action": "heartbeat", "detected_at": .string(Timestamp.format(date, fractional: true)),
+            "events_received": .number(String(eventsReceived)),
+        ])
+        let entry: JSONValue = .object([
+            "ts": .string(nanoseconds), "labels": .object(labels.mapValues(JSONValue.string)),
+            "line": .string(JSONWriter.encode(line)), "heartbeat": true,
+        ])
+        do {
+            try spool.append([JSONWriter.encode(entry)])
+            loop.notify()
+        } catch {
+            logger.warning("heartbeat not spooled for Loki", metadata: ["error": "\(error)"])
+        }
+    }
+
     public func run() async {
         await loop.run { await self.step() }
         if spool.pendingBytes > 0 {
@@ -117,7 +140,7 @@ public actor LokiSink: DriftSink {
             } catch {
                 logger.error("cannot record Loki delivery in the spool", metadata: ["error": "\(error)"])
             }
-            pushedEntries += entries.count - refused
+            pushedEntries += entries.count { !$0.heartbeat } - refused
             refusedEntries += refused
             consecutiveFailures = 0
             permanentFailure = nil
@@ -187,13 +210,15 @@ public actor LokiSink: DriftSink {
         var ts: JSONValue
         var labels: JSONValue
         var line: JSONValue
+        /// The detector's heartbeat, not a drift event (not counted as one delivered).
+        var heartbeat = false
     }
 
     static func entry(_ spooled: String) -> Entry? {
         guard case .object(let entry)? = try? JSONValue.parse(spooled), let ts = entry["ts"], let labels = entry["labels"],
             let line = entry["line"]
         else { return nil }
-        return Entry(ts: ts, labels: labels, line: line)
+        return Entry(ts: ts, labels: labels, line: line, heartbeat: entry["heartbeat"] == .bool(true))
     }
 
     func request(for entries: [Entry]) throws -> HTTPRequest {

@@ -81,6 +81,10 @@ public struct ServerConfig: Sendable {
     public var enabled: Bool = false
     /// No event for this long: log a warning (seed 2.4: 15 minutes); alerts use the metric.
     public var staleAfter: Double = 900
+    /// A connection that sends nothing for this long is closed (a stalled body included).
+    public var idleTimeout: Double = 60
+    /// A request body must arrive within this long of its headers, however slowly it trickles.
+    public var readTimeout: Double = 30
     public init() {}
 }
 

@@ -37,6 +37,8 @@ extension Reader {
             config.server.token = readSecret(&section, "token")
             section.read("max_body_bytes") { config.server.maxBodyBytes = try $0.int(range: 1024...1_073_741_824) }
             section.read("queue_capacity") { config.server.queueCapacity = try $0.int(range: 1...10_000_000) }
+            section.read("idle_timeout") { config.server.idleTimeout = try $0.duration(minimum: 1) }
+            section.read("read_timeout") { config.server.readTimeout = try $0.duration(minimum: 1) }
         }
     }
 
