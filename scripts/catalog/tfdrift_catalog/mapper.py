@@ -1,0 +1,519 @@
+"""Maps every operation of an AWS API model to a catalog entry: read-only, mapped or classified.
+
+The rules, in the order they are tried for a mutating operation:
+1. explicit decisions in rules.py (OPERATION_OVERRIDES) and account/region singletons (SINGLETONS);
+2. tag calls (TagResource, AddTagsToResource, CreateTags…): a modification of the service's taggable types;
+3. calls that change no resource (run a job, send data, start a session, write findings): classified;
+4. the operation's noun names a Terraform type of the service (`CreateDetector` -> aws_guardduty_detector,
+   `AddRoleToInstanceProfile` -> aws_iam_instance_profile): create/modify/delete by verb;
+5. associations (`AttachVolume` -> aws_volume_attachment) created or deleted;
+6. a leading part of the noun names a type (`ModifyVpcEndpointServicePermissions` -> aws_vpc_endpoint_service): a modification;
+7. an input member identifies a type of the service (`UpdateMalwareScanSettings(DetectorId)` -> aws_guardduty_detector);
+8. otherwise the call changes something Terraform has no resource type for: classified with that reason.
+"""
+from . import rules
+from .naming import lower_first, singular, snake, squash, words
+from .paths import request_paths, response_paths
+
+GENERIC_ID_WORDS = ("id", "arn", "name", "identifier", "url")
+
+
+class Entry:
+    """One (event source, event name) of one botocore service."""
+
+    def __init__(self, service, operation, source, name):
+        self.service = service
+        self.operation = operation
+        self.source = source
+        self.name = name
+        self.kind = None  # "read" | "mapped" | "classified"
+        self.change = None
+        self.reason = None
+        self.targets = []
+        self.severity = None
+        self.rule = None  # which rule decided, for the report and tests
+
+    def mapped(self, change, targets, rule):
+        self.kind, self.change, self.targets, self.rule = "mapped", change, targets, rule
+        return self
+
+    def add_twins(self, twins):
+        """aws_lb_listener's twin aws_alb_listener gets the same identifiers and diff, right after it."""
+        result = []
+        for t in self.targets:
+            result.append(t)
+            if t["type"] in twins:
+                result.append(dict(t, type=twins[t["type"]], diff=[dict(d) for d in t["diff"]]))
+        self.targets = result
+
+    def classified(self, reason, rule):
+        self.kind, self.reason, self.rule = "classified", reason, rule
+        return self
+
+    def __repr__(self):
+        return f"Entry({self.source} {self.name} {self.kind} {self.change or self.reason} {[t['type'] for t in self.targets]})"
+
+
+def target(type_name, ids, diff=None):
+    return {"type": type_name, "ids": ids, "diff": diff or []}
+
+
+def path_id(path):
+    return {"paths": [path]}
+
+
+class ServiceMapper:
+    def __init__(self, service, types, source):
+        """service: botomodels.Service; types: {name: ResourceType} of this service; source: event source."""
+        self.service = service
+        self.types = types
+        self.source = source
+        # Type lookup by the squashed tails of its name. A tail is strong when it is the whole name after
+        # the prefix all the service's types share (aws_guardduty_detector -> "detector") or has two words
+        # or more ("endpointservice"); a one-word tail of a longer name ("gateway" of aws_nat_gateway) is
+        # weak and only used when one type alone has it.
+        # aws_alb_* are aliases of aws_lb_*: matched through the aws_lb_ name, added as a twin target.
+        self.twins = {rules.twin_of(n): n for n in types if rules.twin_of(n) in types}
+        matchable = [n for n in types if n not in self.twins.values()]
+        common = common_prefix(matchable)
+        self.by_tail = {}
+        for name in sorted(matchable, key=lambda n: (len(n), n)):
+            relative = name[len(common):].split("_") if name.startswith(common) and len(name) > len(common) else name[4:].split("_")
+            parts = name[len("aws_"):].split("_")
+            for start in range(len(parts)):
+                tail = parts[start:]
+                strong = len(tail) >= 2 or len(tail) == len(relative)
+                self.by_tail.setdefault(squash("".join(tail)), []).append((not strong, start, len(name), name))
+        for key in self.by_tail:
+            self.by_tail[key].sort()
+
+    # ------------------------------------------------------------------ entry point
+    def entry(self, operation):
+        service = self.service
+        name = rules.EVENT_NAME_OVERRIDES.get((service.name, operation), operation)
+        entry = Entry(service.name, operation, self.source, name)
+        if self.is_read_only(operation):
+            entry.kind, entry.rule = "read", "read-only"
+            return entry
+        if not self.types:
+            entry.kind, entry.rule = "unscoped", "no Terraform resource type in this service"
+            return entry
+        self.decide(entry)
+        if entry.kind == "mapped":
+            entry.add_twins(self.twins)
+            entry.severity = rules.severity(service.name, operation, entry.change, [t["type"] for t in entry.targets])
+        return entry
+
+    def is_read_only(self, operation):
+        definition = self.service.operations[operation]
+        if definition.get("readonly"):
+            return True
+        override = rules.READ_ONLY_OVERRIDES.get((self.service.name, operation))
+        if override is not None:
+            return override
+        if self.service.http_method(operation) in ("GET", "HEAD"):
+            return True
+        verb = verb_of(operation)
+        return verb in rules.READ_VERBS or any(operation.startswith(p) for p in rules.READ_PREFIXES)
+
+    # ------------------------------------------------------------------ the rules
+    def decide(self, entry):
+        operation = entry.operation
+        key = (self.service.name, operation)
+        if key in rules.OPERATION_OVERRIDES:
+            return self.apply_override(entry, rules.OPERATION_OVERRIDES[key])
+        if key in rules.SINGLETONS:
+            return self.singleton(entry, rules.SINGLETONS[key])
+        verb, noun = split_operation(operation)
+        if self.is_tagging(verb, noun):
+            return self.tagging(entry, verb)
+        subject, preposition, obj = split_preposition(noun)
+        exact = self.match_noun(noun) if not obj else None
+        reason = rules.non_change_reason(self.service.name, verb, noun)
+        if reason and not (exact and rules.changes_when_named(verb, noun)):
+            return entry.classified(reason, "non-change")
+        # `AddRoleToInstanceProfile`: the object after the preposition is what changes.
+        if obj:
+            found = self.match_noun(obj)
+            # `RestoreDBInstanceFromDBSnapshot`, `CopyImageFrom…` create the subject from the object.
+            if found and not (preposition == "From" and verb in rules.CREATE_VERBS | {"Restore"}):
+                return entry.mapped("modify", [self.make_target(operation, found, "modify")], "noun")
+            noun = subject
+            exact = self.match_noun(noun)
+        association = self.association_for(verb, noun)
+        if association:
+            change = "create" if verb in rules.ASSOCIATE_VERBS else "delete"
+            return entry.mapped(change, [self.make_target(operation, association, change)], "association")
+        if exact:
+            change = change_of(verb, restore_creates=obj is not None)
+            return entry.mapped(change, [self.make_target(operation, exact, change)], "noun")
+        parent = self.match_noun_prefix(noun)
+        if parent:
+            # `ScheduleKeyDeletion`: the key is deleted (after a waiting period).
+            change = "delete" if verb == "Schedule" and noun.endswith("Deletion") else "modify"
+            return entry.mapped(change, [self.make_target(operation, parent, change)], "noun prefix")
+        owner = self.type_by_identifier_member(operation)
+        if owner:
+            return entry.mapped("modify", [self.make_target(operation, owner, "modify")], "identifier member")
+        if self.resembles_a_type(noun):
+            entry.kind, entry.rule = "uncovered", "noun resembles a Terraform type the rules could not pick"
+            return entry
+        return entry.classified(rules.no_type_reason(noun), "no Terraform type")
+
+    def resembles_a_type(self, noun):
+        """Whether a word of the noun (other than generic ones) occurs in a type name of the service:
+        such a call probably changes a modelled resource and is left uncovered, for a rule to decide."""
+        type_words = {w for name in self.types for w in name[len("aws_"):].split("_")}
+        for word in words(noun):
+            key = squash(singular(word))
+            if key in rules.GENERIC_NOUN_WORDS or len(key) < 3:
+                continue
+            if key in type_words:
+                return True
+        return False
+
+    def apply_override(self, entry, decision):
+        if "reason" in decision:
+            return entry.classified(decision["reason"], "override")
+        change = decision["change"]
+        targets = []
+        for type_name in decision["types"]:
+            spec = self.make_target(entry.operation, type_name, change)
+            if "ids" in decision:
+                spec["ids"] = [path_id(p) for p in decision["ids"]]
+            if "diff" in decision:
+                spec["diff"] = [dict(d) for d in decision["diff"]]
+            targets.append(spec)
+        return entry.mapped(change, targets, "override")
+
+    def singleton(self, entry, decision):
+        scope = decision["scope"]
+        path = {"region": "record.awsRegion", "account": "record.recipientAccountId"}[scope]
+        ids = [path_id(p) for p in decision.get("ids", [])] + [path_id(path)]
+        diff = [dict(d) for d in decision.get("diff", [])]
+        return entry.mapped(decision.get("change", "modify"), [target(decision["type"], ids, diff)], "singleton")
+
+    # ------------------------------------------------------------------ tags
+    def is_tagging(self, verb, noun):
+        """`TagResource`, `UntagRole`, `AddTagsToResource`, `RemoveTagsFromCertificate`, `CreateTags`…"""
+        if verb in ("Tag", "Untag"):
+            return True
+        return verb in ("Add", "Remove", "Create", "Delete", "Put", "Update", "Change") and (noun == "Tags" or noun.startswith("TagsTo")
+                                                                                or noun.startswith("TagsFrom")
+                                                                                or noun.startswith("TagsFor"))
+
+    def tagging(self, entry, verb):
+        operation = entry.operation
+        taggable = [t for t in self.types.values() if t.has_tags]
+        if not taggable:
+            return entry.classified(rules.REASON_TAGS_UNMODELLED, "tags")
+        members = [m for m in self.service.input_members(operation) if m.is_scalar or m.type == "list"]
+        id_member = None
+        for member in members:
+            n = squash(member.name)
+            if n in ("resourcearn", "resourceid", "resourcename", "resource", "arn", "resourcearnlist", "resourcearns",
+                     "resourceids", "resourceidlist", "resources", "resourcetype") and n != "resourcetype":
+                id_member = member
+                break
+        if id_member is None:
+            # `TagRole(RoleName)`: the tag call of one resource type.
+            _, noun = split_operation(operation)
+            found = self.match_noun(noun) if noun else None
+            if found:
+                return entry.mapped("modify", [self.make_target(operation, found, "modify")], "tags")
+            for member in members:
+                owner = self.type_for_member(member)
+                if owner:
+                    return entry.mapped("modify", [self.make_target(operation, owner, "modify")], "tags")
+            return entry.classified(rules.REASON_TAGS_UNMODELLED, "tags")
+        paths = request_paths(self.service, operation, [id_member])
+        ranked = sorted(taggable, key=lambda t: (-self.centrality(t.name), len(t.name), t.name))
+        diff = []
+        tags_member = next((m for m in self.service.input_members(operation) if squash(m.name) in ("tags", "taglist")), None)
+        if tags_member is not None and verb in ("Tag", "Add", "Create", "Put"):
+            diff = [{"attribute": "tags", "path": request_paths(self.service, operation, [tags_member])[0],
+                     "as": "tags_added"}]
+        targets = [target(t.name, [path_id(p) for p in paths], list(diff)) for t in ranked]
+        return entry.mapped("modify", targets, "tags")
+
+    def centrality(self, type_name):
+        """How many of the service's operations name the type: the service's main resource first."""
+        if not hasattr(self, "_centrality"):
+            counts = {}
+            for operation in self.service.operations:
+                _, noun = split_operation(operation)
+                found = self.match_noun(noun) if noun else None
+                if found:
+                    counts[found] = counts.get(found, 0) + 1
+            self._centrality = counts
+        return self._centrality.get(type_name, 0)
+
+    # ------------------------------------------------------------------ nouns -> types
+    def match_noun(self, noun):
+        """The type whose name ends with the noun (singular or as written), or None."""
+        if not noun:
+            return None
+        noun_words = words(noun)
+        candidates = []
+        for base in self.noun_variants(noun_words):
+            candidates += [base, base[:-1] + [singular(base[-1])]]
+        for variant in candidates:
+            if not variant:
+                continue
+            found = self.match_noun_key(squash("".join(variant)))
+            if found:
+                return found
+        return None
+
+    def noun_variants(self, noun_words):
+        """The noun as written, then rewritten the way the provider names it: RDS `DBCluster` ->
+        `RdsCluster`, Neptune `DBCluster` -> `Cluster`; a first word that repeats the service's name
+        dropped (ElastiCache `CacheCluster` -> `Cluster`); a trailing `Configuration` dropped when AWS
+        calls the resource itself a configuration (`VpcEndpointServiceConfiguration`)."""
+        variants = [list(noun_words)]
+        for old, new in rules.NOUN_REWRITES.get(self.service.name, []):
+            if noun_words and noun_words[0] == old:
+                variants.append(([new] if new else []) + list(noun_words[1:]))
+        service_key = squash(self.service.name)
+        if len(noun_words) > 1 and len(noun_words[0]) > 2 and squash(noun_words[0]) in service_key:
+            variants.append(list(noun_words[1:]))
+        for variant in list(variants):
+            if len(variant) > 1 and variant[-1] in ("Configuration", "Configurations", "Config", "Configs"):
+                variants.append(variant[:-1])
+        return [v for v in variants if v]
+
+    def match_noun_prefix(self, noun):
+        noun_words = words(noun)
+        for end in range(len(noun_words) - 1, 0, -1):
+            found = self.match_noun("".join(noun_words[:end]))
+            if found:
+                return found
+        return None
+
+    def association_for(self, verb, noun):
+        """`AttachVolume` -> aws_volume_attachment; `AssociateRouteTable` -> aws_route_table_association."""
+        if verb not in rules.ASSOCIATE_VERBS and verb not in rules.DISSOCIATE_VERBS:
+            return None
+        base = snake(noun)
+        base_singular = snake("".join(words(noun)[:-1] + [singular(words(noun)[-1])])) if noun else base
+        for stem in (base, base_singular):
+            for suffix in ("_attachment", "_association"):
+                for prefix in self.prefixes():
+                    candidate = prefix + stem + suffix
+                    if candidate in self.types:
+                        return candidate
+        return None
+
+    def prefixes(self):
+        if not hasattr(self, "_prefixes"):
+            found = {"aws_"}
+            for name in self.types:
+                parts = name.split("_")
+                for end in range(2, len(parts)):
+                    found.add("_".join(parts[:end]) + "_")
+            self._prefixes = sorted(found, key=lambda p: (len(p), p))
+        return self._prefixes
+
+    def type_by_identifier_member(self, operation):
+        """A type named by an identifier member of the call: required members first."""
+        required = self.service.input_required(operation)
+        members = sorted(self.service.input_members(operation), key=lambda m: m.name not in required)
+        for member in members:
+            owner = self.type_for_member(member)
+            if owner:
+                return owner
+        return None
+
+    def type_for_member(self, member):
+        n = squash(member.name)
+        for word in GENERIC_ID_WORDS + ("ids", "arns", "names"):
+            if n.endswith(word) and len(n) > len(word):
+                found = self.match_noun_key(n[: -len(word)], strong_only=True)
+                if found:
+                    return found
+        return None
+
+    def match_noun_key(self, key, strong_only=False):
+        """The type a squashed noun names: an alias, a strong tail, or a weak one only one type has."""
+        alias = rules.NOUN_ALIASES.get((self.service.name, key))
+        if alias:
+            return alias
+        candidates = self.by_tail.get(key)
+        if not candidates:
+            return None
+        weak, _, _, name = candidates[0]
+        if not weak:
+            return name
+        if strong_only or len({c[3] for c in candidates}) > 1:
+            return None
+        return name
+
+    # ------------------------------------------------------------------ identifiers and diffs
+    def make_target(self, operation, type_name, change):
+        resource = self.types.get(type_name)
+        ids = self.identifiers(operation, type_name, change)
+        diff = self.diff(operation, resource, ids) if change == "modify" and resource is not None else []
+        return target(type_name, ids, diff)
+
+    def type_keys(self, type_name):
+        """Squashed names the type's identifier members may start with: the full tail and shorter tails."""
+        parts = type_name[len("aws_"):].split("_")
+        keys = [squash("".join(parts[start:])) for start in range(len(parts))]
+        return keys
+
+    def score_member(self, member, type_name, allow_generic):
+        n = squash(member.name)
+        keys = self.type_keys(type_name)
+        for rank, key in enumerate(keys):
+            weight = 100 - rank * 10
+            if n in (key + w for w in GENERIC_ID_WORDS) or n in (key + w for w in ("ids", "arns", "names")):
+                return weight + (3 if n.endswith(("arn", "arns")) else 5 if n.endswith(("id", "ids")) else 4)
+            if n == key and member.is_scalar:
+                return weight
+        if n.endswith(tuple(k + w for k in keys[:1] for w in GENERIC_ID_WORDS)):
+            return 50
+        if allow_generic and n in GENERIC_ID_WORDS + ("resourcearn", "resourceid"):
+            return 40
+        return 0
+
+    def identifier_members(self, members, type_name, allow_generic=True):
+        scored = []
+        for member in members:
+            if not (member.is_scalar or (member.type == "list" and self.list_of_scalars(member))):
+                continue
+            score = self.score_member(member, type_name, allow_generic)
+            if score:
+                scored.append((score, member))
+        scored.sort(key=lambda s: -s[0])
+        return [m for _, m in scored[:2]]
+
+    def list_of_scalars(self, member):
+        item_shape, _ = self.service.list_member_shape(member.shape_name)
+        return self.service.shape(item_shape).get("type") in ("string", "integer", "long")
+
+    def identifiers(self, operation, type_name, change):
+        service = self.service
+        request = []
+        for member in self.identifier_members(service.input_members(operation), type_name):
+            request += request_paths(service, operation, [member])
+        response = self.response_identifiers(operation, type_name)
+        paths = response + request if change == "create" else request + response
+        seen, result = set(), []
+        for p in paths:
+            if p not in seen:
+                seen.add(p)
+                result.append(path_id(p))
+        return result
+
+    def response_identifiers(self, operation, type_name):
+        service = self.service
+        outputs = service.output_members(operation)
+        paths = []
+        for member in self.identifier_members(outputs, type_name, allow_generic=True):
+            paths += response_paths(service, operation, [member])
+        keys = self.type_keys(type_name)
+        for member in outputs:
+            if member.type != "structure":
+                continue
+            n = squash(member.name)
+            if not any(n == k or n == k + "metadata" or n == k + "description" or n == k + "info" or n == k + "summary"
+                       or n == k + "detail" or n == k + "details" or n == k + "configuration" for k in keys):
+                continue
+            inner = service.members(member.shape_name)
+            for nested in self.identifier_members(inner, type_name, allow_generic=True):
+                paths += response_paths(service, operation, [member, nested])
+        return paths[:4]
+
+    def diff(self, operation, resource, ids):
+        """Request members that carry a new value of a Terraform attribute of the same name and type.
+
+        Only when every substantive member of the call lines up: a call whose other members changed
+        something the diff cannot see must not be judged `no_effective_change`."""
+        service = self.service
+        id_paths = {p for i in ids for p in i["paths"]}
+        mappings = []
+        for member in service.input_members(operation):
+            if any(p.endswith("." + lower_first(member.name)) for p in id_paths):
+                continue
+            if squash(member.name) in rules.CONTROL_MEMBERS:
+                continue
+            attribute = snake(member.name)
+            if not resource.settable(attribute) or not compatible(service, member, resource.attributes[attribute][0]):
+                return []
+            mapping = {"attribute": attribute, "path": request_paths(service, operation, [member])[0]}
+            if attribute in resource.sensitive_roots:
+                mapping["sensitive"] = True
+            mappings.append(mapping)
+        return mappings
+
+
+def compatible(service, member, code):
+    kind = member.type
+    if kind == "string":
+        return code == "s"
+    if kind in ("integer", "long", "double", "float"):
+        return code == "n"
+    if kind == "boolean":
+        return code == "b"
+    if kind == "list":
+        item_shape, _ = service.list_member_shape(member.shape_name)
+        item = service.shape(item_shape).get("type")
+        return item == "string" and code in ("[s]", "{s}")
+    if kind == "map":
+        return code == "<s>"
+    return False
+
+
+# ---------------------------------------------------------------------- operation names
+def verb_of(operation):
+    return split_operation(operation)[0]
+
+
+def split_operation(operation):
+    """`BatchDeleteRules` -> ("BatchDelete", "Rules"); `TagResource` -> ("Tag", "Resource")."""
+    operation = rules.normalised_name(operation)
+    parts = words(operation)
+    if not parts:
+        return "", ""
+    if parts[0] == "Batch" and len(parts) > 1:
+        return "Batch" + parts[1], "".join(parts[2:])
+    return parts[0], "".join(parts[1:])
+
+
+def split_preposition(noun):
+    """`RoleToInstanceProfile` -> ("Role", "To", "InstanceProfile"); no preposition -> (noun, None, None)."""
+    parts = words(noun)
+    for index, word in enumerate(parts):
+        if index > 0 and word in ("To", "From", "With", "For", "On", "In", "Into", "Onto", "Of"):
+            return "".join(parts[:index]), word, "".join(parts[index + 1:]) or None
+    return noun, None, None
+
+
+def change_of(verb, restore_creates):
+    """What a call with this verb does to the resource its noun names exactly.
+
+    `Put*` replaces a configuration that may or may not exist: a modification, as the curated catalog
+    writes it. `Restore X From Y` creates X; `RestoreSecret` only cancels a scheduled deletion."""
+    base = verb[len("Batch"):] if verb.startswith("Batch") and len(verb) > 5 else verb
+    if base == "Restore":
+        return "create" if restore_creates else "modify"
+    if base in rules.CREATE_VERBS:
+        return "create"
+    if base in rules.DELETE_VERBS:
+        return "delete"
+    return "modify"
+
+
+def common_prefix(names):
+    """The longest `aws_..._` prefix every name shares, at word boundaries (`aws_guardduty_`)."""
+    if not names:
+        return "aws_"
+    split = [n.split("_") for n in names]
+    shared = []
+    for column in zip(*split):
+        if len(set(column)) != 1:
+            break
+        shared.append(column[0])
+    if len(names) == 1 or len(shared) >= min(len(s) for s in split):
+        shared = split[0][:-1] if len(names) == 1 else shared[:-1]
+    return "_".join(shared) + "_" if shared else "aws_"

@@ -1,0 +1,381 @@
+"""The generator's hand-maintained knowledge: where the two models do not line up by themselves.
+
+Everything here is a fact about AWS, CloudTrail or the Terraform provider, with the reason beside it.
+The mapping itself (which call touches which resource type, where the identifier is) is computed in
+mapper.py from the models; these tables only name the exceptions.
+"""
+
+# --------------------------------------------------------------------------- Terraform type -> service
+# The provider's resource-name prefixes that are not `aws_<botocore service>_` (its names/data file
+# records the same facts as `resource_prefix.actual`). Regular expressions matched at the start of the
+# type name; the longest match wins, so `aws_route53_resolver_` beats `aws_route53_`.
+TERRAFORM_PREFIXES = [
+    (r"aws_api_gateway_", "apigateway"),
+    (r"aws_appautoscaling_", "application-autoscaling"),
+    (r"aws_prometheus_", "amp"),
+    (r"aws_cloudwatch_", "cloudwatch"),
+    (r"aws_cloudwatch_event_", "events"),
+    (r"aws_cloudwatch_log_", "logs"),
+    (r"aws_cloudwatch_query_", "logs"),
+    (r"aws_cognito_", "cognito-idp"),
+    (r"aws_cognito_identity_pool", "cognito-identity"),
+    (r"aws_config_", "config"),
+    (r"aws_dx_", "directconnect"),
+    (r"aws_directory_service_", "ds"),
+    (r"aws_elastic_beanstalk_", "elasticbeanstalk"),
+    (r"aws_elasticsearch_", "es"),
+    (r"aws_a?lb(_listener|_target_group|_trust_store|$)", "elbv2"),
+    (r"aws_lbs?$", "elbv2"),
+    (r"aws_(app_cookie_stickiness_policy|elb|lb_cookie_stickiness_policy|lb_ssl_negotiation_policy|load_balancer_|proxy_protocol_policy)", "elb"),
+    (r"aws_media_convert_", "mediaconvert"),
+    (r"aws_media_package_", "mediapackage"),
+    (r"aws_media_packagev2_", "mediapackagev2"),
+    (r"aws_media_store_", "mediastore"),
+    (r"aws_kinesis_", "kinesis"),
+    (r"aws_kinesis_analytics_", "kinesisanalytics"),
+    (r"aws_kinesis_firehose_", "firehose"),
+    (r"aws_kinesis_video_", "kinesisvideo"),
+    (r"aws_lex_", "lex-models"),
+    (r"aws_msk_", "kafka"),
+    (r"aws_mskconnect_", "kafkaconnect"),
+    (r"aws_(db|rds)_", "rds"),
+    (r"aws_route53_", "route53"),
+    (r"aws_route53_resolver_", "route53resolver"),
+    (r"aws_(canonical_user_id|s3_bucket|s3_object|s3_directory_bucket)", "s3"),
+    (r"aws_(s3_account_|s3control_|s3_access_)", "s3control"),
+    (r"aws_serverlessapplicationrepository_", "serverlessrepo"),
+    (r"aws_service_discovery_", "servicediscovery"),
+    (r"aws_simpledb_", "sdb"),
+    (r"aws_cloudhsm_v2_", "cloudhsmv2"),
+    (r"aws_cloudcontrolapi_", "cloudcontrol"),
+    (r"aws_(autoscaling_|launch_configuration)", "autoscaling"),
+    (r"aws_sfn_", "stepfunctions"),
+    (r"aws_ssoadmin_", "sso-admin"),
+    (r"aws_codedeploy_", "codedeploy"),
+    (r"aws_codestarconnections_", "codestar-connections"),
+    # EC2 and its sub-areas (EBS, VPC, IPAM, VPNs, Verified Access) are one API.
+    (r"aws_(ami|availability_zone|ec2_|eip|instance|key_pair|launch_template|placement_group|spot_)", "ec2"),
+    (r"aws_(ebs_|volume_attach|snapshot_create)", "ec2"),
+    (r"aws_((default_)?(network_acl|route_table|security_group|subnet|vpc)|egress_only_internet|flow_log|internet_gateway"
+     r"|main_route_table_association|nat_gateway|network_interface|prefix_list|route$|route_table|customer_gateway|vpn_"
+     r"|verifiedaccess|default_vpc)", "ec2"),
+    (r"aws_vpclattice_", "vpc-lattice"),
+    (r"aws_vpc_ipam", "ec2"),
+    (r"aws_networkmanager_", "networkmanager"),
+    (r"aws_networkfirewall_", "network-firewall"),
+    (r"aws_bedrockagent_", "bedrock-agent"),
+    (r"aws_bedrockagentcore_", "bedrock-agentcore-control"),
+    (r"aws_opensearchserverless_", "opensearchserverless"),
+    (r"aws_ecrpublic_", "ecr-public"),
+    (r"aws_emrcontainers_", "emr-containers"),
+    (r"aws_emrserverless_", "emr-serverless"),
+    (r"aws_lexv2models_", "lexv2-models"),
+    (r"aws_resourcegroups_", "resource-groups"),
+    (r"aws_servicecatalogappregistry_", "servicecatalog-appregistry"),
+    (r"aws_ssmcontacts_", "ssm-contacts"),
+    (r"aws_ssmincidents_", "ssm-incidents"),
+    (r"aws_ssmquicksetup_", "ssm-quicksetup"),
+    (r"aws_timestreamwrite_", "timestream-write"),
+    (r"aws_timestreaminfluxdb_", "timestream-influxdb"),
+    (r"aws_timestreamquery_", "timestream-query"),
+    (r"aws_chimesdkvoice_", "chime-sdk-voice"),
+    (r"aws_chimesdkmediapipelines_", "chime-sdk-media-pipelines"),
+    (r"aws_kinesisanalyticsv2_", "kinesisanalyticsv2"),
+    (r"aws_pinpointsmsvoicev2_", "pinpoint-sms-voice-v2"),
+    (r"aws_appintegrations_", "appintegrations"),
+    (r"aws_applicationinsights_", "application-insights"),
+    (r"aws_computeoptimizer_", "compute-optimizer"),
+    (r"aws_costoptimizationhub_", "cost-optimization-hub"),
+    (r"aws_devopsguru_", "devops-guru"),
+    (r"aws_docdbelastic_", "docdb-elastic"),
+    (r"aws_licensemanager_", "license-manager"),
+    (r"aws_paymentcryptography_", "payment-cryptography"),
+    (r"aws_redshiftdata_", "redshift-data"),
+    (r"aws_redshiftserverless_", "redshift-serverless"),
+    (r"aws_resourceexplorer2_", "resource-explorer-2"),
+    (r"aws_route53recoverycontrolconfig_", "route53-recovery-control-config"),
+    (r"aws_route53recoveryreadiness_", "route53-recovery-readiness"),
+    (r"aws_servicequotas_", "service-quotas"),
+    (r"aws_workspacesweb_", "workspaces-web"),
+    (r"aws_codeguruprofiler_", "codeguruprofiler"),
+    (r"aws_codegurureviewer_", "codeguru-reviewer"),
+    (r"aws_codestarnotifications_", "codestar-notifications"),
+    (r"aws_identitystore_", "identitystore"),
+    (r"aws_neptunegraph_", "neptune-graph"),
+    (r"aws_notificationscontacts_", "notificationscontacts"),
+    (r"aws_arcregionswitch_", "arc-region-switch"),
+    (r"aws_arczonalshift_", "arc-zonal-shift"),
+    (r"aws_s3tables_", "s3tables"),
+    (r"aws_s3vectors_", "s3vectors"),
+    (r"aws_bcmdataexports_", "bcm-data-exports"),
+    (r"aws_cloudfrontkeyvaluestore_", "cloudfront-keyvaluestore"),
+    (r"aws_sesv2_", "sesv2"),
+    (r"aws_inspector2_", "inspector2"),
+    (r"aws_ssm_", "ssm"),
+]
+
+# Resource types the schema copy lacks (see data/SOURCE.md): known by name, attributes unknown.
+EXTRA_RESOURCE_TYPES = [
+    "aws_quicksight_analysis", "aws_quicksight_dashboard", "aws_quicksight_template", "aws_wafv2_rule_group",
+    "aws_wafv2_web_acl",
+]
+
+# --------------------------------------------------------------------------- CloudTrail event sources
+# CloudTrail names a service `<signing name>.amazonaws.com` (falling back to the endpoint prefix):
+# `ses` and `sesv2` sign as `ses` although their endpoint is `email`, S3 Control signs as `s3`, ECR's
+# endpoint is `api.ecr`. The exceptions below are services whose records use another name.
+EVENT_SOURCE_OVERRIDES = {
+    # The shared CloudTrail corpus shows servicecatalog-appregistry.amazonaws.com, not the signing name.
+    "servicecatalog-appregistry": "servicecatalog-appregistry.amazonaws.com",
+}
+
+# Calls CloudTrail logs under another event name than the API operation.
+EVENT_NAME_OVERRIDES = {
+    ("s3", "PutBucketLifecycleConfiguration"): "PutBucketLifecycle",
+    ("s3", "GetBucketLifecycleConfiguration"): "GetBucketLifecycle",
+    ("s3", "PutBucketNotificationConfiguration"): "PutBucketNotification",
+    ("s3", "GetBucketNotificationConfiguration"): "GetBucketNotification",
+    ("s3", "PutPublicAccessBlock"): "PutBucketPublicAccessBlock",
+    ("s3", "GetPublicAccessBlock"): "GetBucketPublicAccessBlock",
+    ("s3", "DeletePublicAccessBlock"): "DeleteBucketPublicAccessBlock",
+    ("s3control", "PutPublicAccessBlock"): "PutAccountPublicAccessBlock",
+    ("s3control", "GetPublicAccessBlock"): "GetAccountPublicAccessBlock",
+    ("s3control", "DeletePublicAccessBlock"): "DeleteAccountPublicAccessBlock",
+}
+
+# --------------------------------------------------------------------------- verbs
+# Read-only by name where the model has no `readonly` trait and the HTTP method is POST (JSON and
+# query protocols). The KMS/crypto verbs use keys without changing them (CloudTrail marks them readOnly).
+READ_VERBS = {
+    "Get", "Describe", "List", "Head", "Lookup", "Search", "BatchGet", "BatchDescribe", "BatchList", "Check", "Preview",
+    "Validate", "Estimate", "Download", "Poll", "Select", "Query", "Scan", "View", "Discover", "Detect", "BatchDetect",
+    "Analyze", "Compare", "Simulate", "Verify", "Decrypt", "Encrypt", "ReEncrypt", "Sign", "Retrieve", "Count",
+    "Evaluate", "Infer", "Predict", "Recognize", "Translate", "Converse", "Summarize", "Lookup", "Calculate", "Filter",
+    "Explain", "Resolve", "Reveal", "Decode", "Test", "Contains",
+}
+READ_PREFIXES = ("GenerateDataKey", "GenerateMac", "VerifyMac", "GenerateRandom", "DryRun", "BatchGet")
+
+# (service, operation) -> True/False where the name misleads: `TestFailover` fails a cluster over,
+# `ResolveCase`/`ResolveRoom` change state.
+READ_ONLY_OVERRIDES = {
+    ("elasticache", "TestFailover"): False,
+    ("elasticache", "TestMigration"): False,
+    ("memorydb", "FailoverShard"): False,
+    ("route53", "TestDNSAnswer"): True,
+    ("apigateway", "TestInvokeMethod"): False,
+    ("apigateway", "TestInvokeAuthorizer"): False,
+    ("events", "TestEventPattern"): True,
+    ("iot", "TestAuthorization"): True,
+    ("iot", "TestInvokeAuthorizer"): False,
+    ("sso-admin", "DescribePermissionSetProvisioningStatus"): True,
+}
+
+# Verbs that create or delete the resource their noun names exactly (`CreateDetector`, `RunInstances`,
+# `CancelCapacityReservation`). Everything else modifies it.
+CREATE_VERBS = {
+    "Create", "Run", "Allocate", "Import", "Request", "Register", "Copy", "Provision", "Purchase", "Launch", "Issue",
+    "Publish", "Upload", "Clone", "Replicate",
+}
+DELETE_VERBS = {"Delete", "Deregister", "Terminate", "Release", "Deprovision", "Cancel", "Unsubscribe"}
+# Verbs that create or delete an association resource (`*_attachment`, `*_association`).
+ASSOCIATE_VERBS = {"Associate", "Attach", "Add", "Assign"}
+DISSOCIATE_VERBS = {"Disassociate", "Detach", "Remove", "Unassign", "Dissociate"}
+
+# Members that steer a call and set nothing (ignored when checking that a diff covers the whole call).
+CONTROL_MEMBERS = {
+    "clienttoken", "clientrequesttoken", "dryrun", "idempotencytoken", "force", "forcedelete", "maxresults", "nexttoken",
+    "expectedbucketowner", "requestpayer", "checksumalgorithm", "contentmd5", "confirmationtoken", "callerreference",
+    "applyimmediately", "allowmajorversionupgrade", "skipfinalsnapshot", "finalsnapshotidentifier", "region", "scope",
+}
+
+
+def normalised_name(operation):
+    """Lambda and CloudFront versioned names (`UpdateFunctionConfiguration20150331v2`) -> base name."""
+    import re
+
+    return re.sub(r"(20\d{2}_?\d{2}_?\d{2})(v\d+)?$", "", operation)
+
+# --------------------------------------------------------------------------- calls that change no resource
+REASON_OPERATION = "runs, stops or retries work (a job, execution, build, query, session step); no resource configuration changes"
+REASON_DATA = "reads or writes data (messages, records, items, objects, files), not infrastructure"
+REASON_SESSION = "opens, closes or authenticates a session or credentials; no resource changes"
+REASON_FINDINGS = "writes findings, reports or recommendations (security or operational data), not configuration"
+REASON_TAGS_UNMODELLED = "tags resources of a service whose Terraform types carry no tags"
+REASON_CONSOLE = "signs a user in or out of the console or a portal; no resource changes"
+
+# Trailing noun words of work items, not resources: starting, stopping or cancelling them runs work.
+RUN_NOUNS = {
+    "Execution", "Executions", "Run", "Runs", "JobRun", "Build", "Builds", "BuildBatch", "Query", "Queries", "Session",
+    "Sessions", "Command", "Commands", "Task", "Tasks", "Scan", "Scans", "Experiment", "Replay", "Import", "Export",
+    "Migration", "Evaluation", "Assessment", "AssessmentRun", "Inference", "Invocation", "Workflow", "Activity",
+    "Crawl", "Crawler", "Crawlers", "Rollback", "Deployment", "Deployments",
+    "Failover", "Recovery", "Test", "Job", "Jobs", "ImportTask", "ExportTask",
+    "StackRefactor", "Training", "Transform", "Backfill", "Sync", "Playback", }
+RUN_VERBS = {
+    "Start", "Stop", "Cancel", "Retry", "Resume", "Pause", "Abort", "Rerun", "Redrive", "Invoke", "Execute", "Run",
+    "Trigger", "Restart", "Reboot", "Rollback", "Continue", "Signal", "Respond", "Complete", "Submit", "Send", "Notify",
+    "Acknowledge", "Report", "Record", "Post", "Publish", "Poll", "Refresh", "Flush", "Purge", "Redact",
+}
+DATA_NOUNS = {
+    "Item", "Items", "Object", "Objects", "Message", "Messages", "MessageBatch", "Record", "Records", "Events", "Event",
+    "MetricData", "LogEvents", "Data", "File", "Files", "Part", "MultipartUpload",
+    "TelemetryRecords", "Feedback", "Email", "RawEmail", "TemplatedEmail", "BulkEmail", "BulkTemplatedEmail", "Sms",
+    "TextMessage", "VoiceMessage", "Heartbeat", "Statement", "Statements", "Transaction", "Value", "Values", "Row",
+    "Rows", "Lines", "Media", "Frame", "Chunk", "Chunks", "Blob", "Points", "Utterance", }
+SESSION_NOUNS = {
+    "Session", "Token", "Tokens", "Credentials", "Login", "Logout", "SignIn", "SignOut", "Password", "Mfa", "MFA",
+    "AuthChallenge", "Auth", "DeviceAuthorization", "SSHPublicKeyForSession",
+}
+FINDING_NOUNS = {
+    "Finding", "Findings", "SampleFindings", "Recommendation", "Recommendations",
+    "Report", "Reports", "Evidence", "Feedback", "Investigation", "Anomaly",
+    "ComplianceItems", "Inventory", "Opportunity",
+}
+
+
+def non_change_reason(service, verb, noun):
+    """Why a call changes no resource, or None. Decided before types are matched, so `StartCrawler`
+    is a run of the crawler, not a change of aws_glue_crawler."""
+    base = verb[len("Batch"):] if verb.startswith("Batch") and len(verb) > 5 else verb
+    parts = words_of(noun)
+    last = parts[-1] if parts else ""
+    tail2 = "".join(parts[-2:]) if len(parts) >= 2 else last
+    if (service, base + noun) in CHANGE_NOT_RUN:
+        return None
+    if last in SESSION_NOUNS or tail2 in SESSION_NOUNS:
+        return REASON_SESSION
+    if last in FINDING_NOUNS or tail2 in FINDING_NOUNS:
+        return REASON_FINDINGS
+    if base in ("Send", "Publish", "Put", "Upload", "Delete", "Write", "Update", "Copy", "Import", "Ingest", "Post",
+                "Receive", "Change", "Create", "Restore") and (last in DATA_NOUNS or tail2 in DATA_NOUNS):
+        return REASON_DATA
+    if base in ("Reboot", "Restart"):
+        return REASON_OPERATION
+    if base == "Export":
+        return REASON_DATA
+    if base == "Publish" and (not noun or last in DATA_NOUNS):
+        return REASON_DATA
+    if base in ("Send", "Post", "Notify", "Report", "Record", "Acknowledge", "Respond", "Signal", "Poll",
+                "Submit", "Complete", "Invoke", "Execute", "Redact", "Purge", "Flush", "Redrive"):
+        return REASON_OPERATION if base not in ("Send", "Post") else REASON_DATA
+    if base in RUN_VERBS and (last in RUN_NOUNS or tail2 in RUN_NOUNS):
+        return REASON_OPERATION
+    if base in ("Create", "Delete", "Describe", "Update") and last in ("Execution", "JobRun", "Run", "Build", "Query",
+                                                                       "Command", "Invocation", "Scan"):
+        return REASON_OPERATION
+    return None
+
+
+# Calls whose verb and noun look like running work but change a resource's configuration.
+CHANGE_NOT_RUN = {
+    ("cloudtrail", "StartLogging"), ("cloudtrail", "StopLogging"), ("config", "StartConfigurationRecorder"),
+    ("config", "StopConfigurationRecorder"),
+}
+
+
+def changes_when_named(verb, noun):
+    """A call that looks like running work but changes the resource its noun names: `StopInstances`,
+    `StartDBCluster` (state), `ModifyTrafficMirrorSession` (a session that is a resource)."""
+    base = verb[len("Batch"):] if verb.startswith("Batch") and len(verb) > 5 else verb
+    if base in ("Reboot", "Restart", "Send", "Post", "Notify", "Invoke", "Execute", "Export", "Flush"):
+        return False
+    last = words_of(noun)[-1] if noun else ""
+    return not (base in RUN_VERBS and last in RUN_NOUNS)
+
+
+# Words too common in type names to suggest that a call changes one of them.
+GENERIC_NOUN_WORDS = {
+    "configuration", "settings", "setting", "policy", "status", "state", "attribute", "attributes", "option", "options",
+    "default", "account", "resource", "service", "version", "association", "attachment", "member", "rule", "access",
+    "group", "permission", "request", "type", "name", "config", "data", "public", "block", "by", "for", "to", "from",
+}
+
+
+def no_type_reason(noun):
+    return f"changes {noun or 'something'} that no Terraform resource type models"
+
+
+def words_of(noun):
+    from .naming import words
+
+    return words(noun)
+
+# --------------------------------------------------------------------------- nouns the names do not line up
+# (service, squashed noun) -> Terraform type, where AWS and the provider name the same thing differently.
+NOUN_ALIASES = {
+    ("autoscaling", "scheduledaction"): "aws_autoscaling_schedule",
+    ("cloudtrail", "trail"): "aws_cloudtrail",
+    ("cloudtrail", "logging"): "aws_cloudtrail",
+    ("cloudtrail", "eventselectors"): "aws_cloudtrail",
+    ("cloudtrail", "insightselectors"): "aws_cloudtrail",
+    ("cloudwatch", "alarm"): "aws_cloudwatch_metric_alarm",
+    ("ec2", "address"): "aws_eip",
+    ("ec2", "image"): "aws_ami",
+    ("ec2", "vgwroutepropagation"): "aws_vpn_gateway_route_propagation",
+    ("elb", "loadbalancer"): "aws_elb",
+    ("elb", "healthcheck"): "aws_elb",
+    ("elbv2", "loadbalancer"): "aws_lb",
+    ("guardduty", "invitation"): "aws_guardduty_invite_accepter",
+    ("guardduty", "administratorinvitation"): "aws_guardduty_invite_accepter",
+    ("route53", "hostedzone"): "aws_route53_zone",
+    ("secretsmanager", "secretvalue"): "aws_secretsmanager_secret_version",
+}
+
+# (service) -> [(first noun word, replacement)] tried after the noun as written.
+NOUN_REWRITES = {
+    "rds": [("DB", "Rds"), ("DB", "Db")],
+    "neptune": [("DB", "")],
+    "docdb": [("DB", "")],
+}
+
+
+def twin_of(type_name):
+    """aws_alb_listener -> aws_lb_listener: the provider's two names for one resource."""
+    if type_name == "aws_alb" or type_name.startswith("aws_alb_"):
+        return "aws_lb" + type_name[len("aws_alb"):]
+    return None
+
+# (service, operation) -> a decision the general rules get wrong:
+#   {"change": ..., "types": [...], "ids": [paths]?, "diff": [{"attribute", "path" | "value", "as"?}]?}
+#   {"reason": "..."} for a call classified as no resource change.
+OPERATION_OVERRIDES = {
+    # Listener policies are set on the classic load balancer (aws_load_balancer_listener_policy ids,
+    # "name:port", are not carried whole).
+    ("elb", "SetLoadBalancerPoliciesOfListener"): {"change": "modify", "types": ["aws_elb", "aws_load_balancer_listener_policy"]},
+    ("sns", "Unsubscribe"): {"change": "delete", "types": ["aws_sns_topic_subscription"], "ids": ["request.subscriptionArn"]},
+}
+
+# Account- and region-level settings Terraform models as one resource per account or region. Their
+# identifier is the record's own region or account (the state index keys such instances by their
+# `region` attribute or account, see StateIndex), optionally preceded by request paths.
+SINGLETONS = {}
+
+
+# --------------------------------------------------------------------------- severity
+def severity(service, operation, change, types):
+    return None
+
+# Calls CloudTrail records that no botocore model describes (console sign-in, SSO portal), classified.
+EXTRA_CLASSIFIED = {
+    ("signin.amazonaws.com", "ConsoleLogin"): REASON_CONSOLE,
+    ("signin.amazonaws.com", "CheckMfa"): REASON_CONSOLE,
+    ("signin.amazonaws.com", "SwitchRole"): REASON_CONSOLE,
+    ("signin.amazonaws.com", "ExitRole"): REASON_CONSOLE,
+    ("signin.amazonaws.com", "RenewRole"): REASON_CONSOLE,
+    ("signin.amazonaws.com", "PasswordUpdated"): REASON_SESSION,
+    ("signin.amazonaws.com", "CredentialChallenge"): REASON_CONSOLE,
+    ("signin.amazonaws.com", "CredentialVerification"): REASON_CONSOLE,
+    ("sso.amazonaws.com", "Authenticate"): REASON_CONSOLE,
+    ("sso.amazonaws.com", "Federate"): REASON_CONSOLE,
+    ("sso.amazonaws.com", "Logout"): REASON_CONSOLE,
+}
+
+# (source, name) of curated entries that deliberately disagree with the generated mapping, with why.
+CURATED_PREVAILS = {}
+
+
+def singleton_scope(type_name):
+    for decision in SINGLETONS.values():
+        if decision["type"] == type_name:
+            return decision["scope"]
+    return None
