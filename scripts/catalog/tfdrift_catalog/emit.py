@@ -13,6 +13,7 @@ detector finds a call by binary search in the embedded text without parsing anyt
     diff    = ["!"] attribute "=" (path ["~" transform] | "=" tag ":" text)   "!" = sensitive; tag b|n|s
     origin  = "c:" curated file | "g:" botocore service
 
+singletons.tsv — the account/region singleton resource types and their scope (region|account).
 services.tsv — per botocore service: name, event source, protocol, Terraform types, read-only count,
 and its mutating event names; terraform.tsv — per resource type: service, singleton scope, sensitive
 attributes. `text` fields are percent-encoded where they hold one of % TAB LF | ; , = + ~ or a space.
@@ -89,6 +90,8 @@ def write(directory, entries, services, types, header):
     for t in types:
         type_lines.append("\t".join([t["name"], t["service"] or "-", t["singleton"] or "-", ",".join(t["sensitive"])]))
     _write(os.path.join(directory, "terraform.tsv"), type_lines)
+    singleton_lines = ["# " + h for h in header[:1]] + [t["name"] + "\t" + t["singleton"] for t in types if t["singleton"]]
+    _write(os.path.join(directory, "singletons.tsv"), singleton_lines)
 
 
 def _write(path, lines):

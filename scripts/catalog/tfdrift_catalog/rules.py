@@ -348,7 +348,95 @@ OPERATION_OVERRIDES = {
 # Account- and region-level settings Terraform models as one resource per account or region. Their
 # identifier is the record's own region or account (the state index keys such instances by their
 # `region` attribute or account, see StateIndex), optionally preceded by request paths.
-SINGLETONS = {}
+def _singleton(type_name, scope, change="modify", **diff):
+    mappings = [{"attribute": a, "value": ("b", "true" if v else "false") if isinstance(v, bool) else ("s", v)}
+                for a, v in sorted(diff.items())]
+    return {"type": type_name, "scope": scope, "change": change, "diff": mappings}
+
+
+SINGLETONS = {
+    ("ec2", "EnableEbsEncryptionByDefault"): _singleton("aws_ebs_encryption_by_default", "region", enabled=True),
+    ("ec2", "DisableEbsEncryptionByDefault"): _singleton("aws_ebs_encryption_by_default", "region", enabled=False),
+    ("ec2", "ModifyEbsDefaultKmsKeyId"): _singleton("aws_ebs_default_kms_key", "region"),
+    ("ec2", "ResetEbsDefaultKmsKeyId"): _singleton("aws_ebs_default_kms_key", "region"),
+    ("ec2", "EnableSerialConsoleAccess"): _singleton("aws_ec2_serial_console_access", "region", enabled=True),
+    ("ec2", "DisableSerialConsoleAccess"): _singleton("aws_ec2_serial_console_access", "region", enabled=False),
+    ("ec2", "EnableImageBlockPublicAccess"): _singleton("aws_ec2_image_block_public_access", "region"),
+    ("ec2", "DisableImageBlockPublicAccess"): _singleton("aws_ec2_image_block_public_access", "region", state="unblocked"),
+    ("ec2", "EnableSnapshotBlockPublicAccess"): _singleton("aws_ebs_snapshot_block_public_access", "region"),
+    ("ec2", "DisableSnapshotBlockPublicAccess"): _singleton("aws_ebs_snapshot_block_public_access", "region",
+                                                            state="unblocked"),
+    ("ec2", "ModifyInstanceMetadataDefaults"): _singleton("aws_ec2_instance_metadata_defaults", "region"),
+    ("ec2", "ModifyVpcBlockPublicAccessOptions"): _singleton("aws_vpc_block_public_access_options", "region"),
+    ("ec2", "EnableAllowedImagesSettings"): _singleton("aws_ec2_allowed_images_settings", "region"),
+    ("ec2", "DisableAllowedImagesSettings"): _singleton("aws_ec2_allowed_images_settings", "region", state="disabled"),
+    ("ec2", "ReplaceImageCriteriaInAllowedImagesSettings"): _singleton("aws_ec2_allowed_images_settings", "region"),
+    ("s3control", "PutPublicAccessBlock"): _singleton("aws_s3_account_public_access_block", "account"),
+    ("s3control", "DeletePublicAccessBlock"): _singleton("aws_s3_account_public_access_block", "account", "delete"),
+    ("iam", "UpdateAccountPasswordPolicy"): _singleton("aws_iam_account_password_policy", "account"),
+    ("iam", "DeleteAccountPasswordPolicy"): _singleton("aws_iam_account_password_policy", "account", "delete"),
+    ("iam", "SetSecurityTokenServicePreferences"): _singleton("aws_iam_security_token_service_preferences", "account"),
+    ("iam", "EnableOrganizationsRootCredentialsManagement"): _singleton("aws_iam_organizations_features", "account"),
+    ("iam", "DisableOrganizationsRootCredentialsManagement"): _singleton("aws_iam_organizations_features", "account"),
+    ("iam", "EnableOrganizationsRootSessions"): _singleton("aws_iam_organizations_features", "account"),
+    ("iam", "DisableOrganizationsRootSessions"): _singleton("aws_iam_organizations_features", "account"),
+    ("securityhub", "EnableSecurityHub"): _singleton("aws_securityhub_account", "region", "create"),
+    ("securityhub", "DisableSecurityHub"): _singleton("aws_securityhub_account", "region", "delete"),
+    ("securityhub", "UpdateSecurityHubConfiguration"): _singleton("aws_securityhub_account", "region"),
+    ("securityhub", "UpdateOrganizationConfiguration"): _singleton("aws_securityhub_organization_configuration", "region"),
+    ("macie2", "EnableMacie"): _singleton("aws_macie2_account", "region", "create"),
+    ("macie2", "DisableMacie"): _singleton("aws_macie2_account", "region", "delete"),
+    ("macie2", "UpdateMacieSession"): _singleton("aws_macie2_account", "region"),
+    ("inspector2", "Enable"): _singleton("aws_inspector2_enabler", "region", "create"),
+    ("inspector2", "Disable"): _singleton("aws_inspector2_enabler", "region", "delete"),
+    ("inspector2", "UpdateOrganizationConfiguration"): _singleton("aws_inspector2_organization_configuration", "region"),
+    ("apigateway", "UpdateAccount"): _singleton("aws_api_gateway_account", "region"),
+    ("xray", "PutEncryptionConfig"): _singleton("aws_xray_encryption_config", "region"),
+    ("emr", "PutBlockPublicAccessConfiguration"): _singleton("aws_emr_block_public_access_configuration", "region"),
+    ("ecr", "PutRegistryPolicy"): _singleton("aws_ecr_registry_policy", "region"),
+    ("ecr", "DeleteRegistryPolicy"): _singleton("aws_ecr_registry_policy", "region", "delete"),
+    ("ecr", "PutRegistryScanningConfiguration"): _singleton("aws_ecr_registry_scanning_configuration", "region"),
+    ("ecr", "PutReplicationConfiguration"): _singleton("aws_ecr_replication_configuration", "region"),
+    ("backup", "UpdateGlobalSettings"): _singleton("aws_backup_global_settings", "account"),
+    ("backup", "UpdateRegionSettings"): _singleton("aws_backup_region_settings", "region"),
+    ("glue", "PutDataCatalogEncryptionSettings"): _singleton("aws_glue_data_catalog_encryption_settings", "region"),
+    ("glue", "PutResourcePolicy"): _singleton("aws_glue_resource_policy", "region"),
+    ("glue", "DeleteResourcePolicy"): _singleton("aws_glue_resource_policy", "region", "delete"),
+    ("bedrock", "PutModelInvocationLoggingConfiguration"): _singleton(
+        "aws_bedrock_model_invocation_logging_configuration", "region"),
+    ("bedrock", "DeleteModelInvocationLoggingConfiguration"): _singleton(
+        "aws_bedrock_model_invocation_logging_configuration", "region", "delete"),
+    ("account", "PutContactInformation"): _singleton("aws_account_primary_contact", "account"),
+    ("shield", "CreateSubscription"): _singleton("aws_shield_subscription", "account", "create"),
+    ("shield", "UpdateSubscription"): _singleton("aws_shield_subscription", "account"),
+    ("shield", "EnableProactiveEngagement"): _singleton("aws_shield_proactive_engagement", "account", enabled=True),
+    ("shield", "DisableProactiveEngagement"): _singleton("aws_shield_proactive_engagement", "account", enabled=False),
+    ("shield", "AssociateProactiveEngagementDetails"): _singleton("aws_shield_proactive_engagement", "account"),
+    ("shield", "AssociateDRTRole"): _singleton("aws_shield_drt_access_role_arn_association", "account", "create"),
+    ("shield", "DisassociateDRTRole"): _singleton("aws_shield_drt_access_role_arn_association", "account", "delete"),
+    ("auditmanager", "RegisterAccount"): _singleton("aws_auditmanager_account_registration", "region", "create"),
+    ("auditmanager", "DeregisterAccount"): _singleton("aws_auditmanager_account_registration", "region", "delete"),
+    ("devops-guru", "UpdateServiceIntegration"): _singleton("aws_devopsguru_service_integration", "region"),
+    ("compute-optimizer", "UpdateEnrollmentStatus"): _singleton("aws_computeoptimizer_enrollment_status", "region"),
+    ("cost-optimization-hub", "UpdateEnrollmentStatus"): _singleton("aws_costoptimizationhub_enrollment_status",
+                                                                    "account"),
+    ("sesv2", "PutAccountVdmAttributes"): _singleton("aws_sesv2_account_vdm_attributes", "region"),
+    ("sesv2", "PutAccountSuppressionAttributes"): _singleton("aws_sesv2_account_suppression_attributes", "region"),
+    ("sagemaker", "EnableSagemakerServicecatalogPortfolio"): _singleton(
+        "aws_sagemaker_servicecatalog_portfolio_status", "region"),
+    ("sagemaker", "DisableSagemakerServicecatalogPortfolio"): _singleton(
+        "aws_sagemaker_servicecatalog_portfolio_status", "region"),
+    ("lakeformation", "PutDataLakeSettings"): _singleton("aws_lakeformation_data_lake_settings", "region"),
+    ("rds", "ModifyCertificates"): _singleton("aws_rds_certificate", "region"),
+    ("organizations", "EnableAWSServiceAccess"): _singleton("aws_organizations_organization", "account"),
+    ("organizations", "DisableAWSServiceAccess"): _singleton("aws_organizations_organization", "account"),
+    ("organizations", "EnablePolicyType"): _singleton("aws_organizations_organization", "account"),
+    ("organizations", "DisablePolicyType"): _singleton("aws_organizations_organization", "account"),
+    ("organizations", "EnableAllFeatures"): _singleton("aws_organizations_organization", "account"),
+    ("organizations", "CreateOrganization"): _singleton("aws_organizations_organization", "account", "create"),
+    ("organizations", "DeleteOrganization"): _singleton("aws_organizations_organization", "account", "delete"),
+    ("organizations", "LeaveOrganization"): _singleton("aws_organizations_organization", "account"),
+}
 
 
 # --------------------------------------------------------------------------- severity
