@@ -61,6 +61,7 @@ def build(curated_directory):
 
     per_key = collections.defaultdict(list)
     operations = {}
+    auto_singletons = {}
     for name, service in models.items():
         source = event_source(service)
         service_mapper = mapper.ServiceMapper(service, service_types.get(name, {}), source)
@@ -69,6 +70,7 @@ def build(curated_directory):
             entry = service_mapper.entry(operation)
             operations[name].append((operation, entry.name, entry.kind == "read"))
             per_key[(source, entry.name)].append((name, entry))
+        auto_singletons.update(service_mapper.auto_singletons)
 
     generated = {key: merge_services(key, found, types) for key, found in per_key.items()}
     for (source, name), reason in rules.EXTRA_CLASSIFIED.items():
@@ -90,6 +92,7 @@ def build(curated_directory):
     catalog = Catalog(models, types, service_types, generated, curated_entries, final, contradictions)
     catalog.operations = operations
     catalog.type_service = type_service
+    catalog.auto_singletons = auto_singletons
     return catalog
 
 

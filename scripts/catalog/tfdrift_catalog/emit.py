@@ -16,17 +16,18 @@ detector finds a call by binary search in the embedded text without parsing anyt
 singletons.tsv — the account/region singleton resource types and their scope (region|account).
 services.tsv — per botocore service: name, event source, protocol, Terraform types, read-only count,
 and its mutating event names; terraform.tsv — per resource type: service, singleton scope, sensitive
-attributes. `text` fields are percent-encoded where they hold one of % TAB LF | ; , = + ~ or a space.
+attributes. `text` fields are percent-encoded where they hold one of % TAB LF | ; , = + ~ (a reason: % TAB LF).
 """
 import os
 
-_ESCAPED = set("%\t\n\r|;,=+~ ")
+_ESCAPED = set("%\t\n\r|;,=+~")
+_ESCAPED_IN_REASON = set("%\t\n\r")
 
 
-def encode(text):
+def encode(text, escaped=_ESCAPED):
     out = []
     for character in text:
-        if character in _ESCAPED or ord(character) < 0x20:
+        if character in escaped or ord(character) < 0x20:
             out.append("".join(f"%{b:02X}" for b in character.encode("utf-8")))
         else:
             out.append(character)
@@ -67,7 +68,7 @@ def catalog_line(entry):
     if kind == "uncovered":
         return head + "U"
     if kind == "classified":
-        return head + "N\t" + encode(entry["reason"])
+        return head + "N\t" + encode(entry["reason"], _ESCAPED_IN_REASON)
     fields = [entry["change"], entry.get("severity") or "-", entry["origin"]]
     fields += [target_field(t) for t in entry["targets"]]
     return head + "M\t" + "\t".join(fields)

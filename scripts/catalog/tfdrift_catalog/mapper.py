@@ -74,8 +74,10 @@ class ServiceMapper:
         # weak and only used when one type alone has it.
         # aws_alb_* are aliases of aws_lb_*: matched through the aws_lb_ name, added as a twin target.
         self.twins = {rules.twin_of(n): n for n in types if rules.twin_of(n) in types}
+        self.auto_singletons = {}
         matchable = [n for n in types if n not in self.twins.values()]
         common = common_prefix(matchable)
+        self.common = common
         self.by_tail = {}
         for name in sorted(matchable, key=lambda n: (len(n), n)):
             relative = name[len(common):].split("_") if name.startswith(common) and len(name) > len(common) else name[4:].split("_")
@@ -100,6 +102,13 @@ class ServiceMapper:
             return entry
         self.decide(entry)
         if entry.kind == "mapped":
+            targets = entry.targets
+            entry.targets = [t for t in targets if t["ids"]]
+            if not entry.targets:
+                # The model names no member that identifies the resource: the call cannot be matched.
+                entry.kind, entry.change = "uncovered", None
+                entry.rule = "no identifier in the model for " + ", ".join(t["type"] for t in targets)
+                return entry
             entry.add_twins(self.twins)
             entry.severity = rules.severity(service.name, operation, entry.change, [t["type"] for t in entry.targets])
         return entry
@@ -124,29 +133,31 @@ class ServiceMapper:
             return self.apply_override(entry, rules.OPERATION_OVERRIDES[key])
         if key in rules.SINGLETONS:
             return self.singleton(entry, rules.SINGLETONS[key])
+        if key in rules.NOT_MODELLED:
+            return entry.classified(rules.no_type_reason(split_operation(operation)[1]), "no Terraform type")
         verb, noun = split_operation(operation)
         if self.is_tagging(verb, noun):
             return self.tagging(entry, verb)
         subject, preposition, obj = split_preposition(noun)
-        exact = self.match_noun(noun) if not obj else None
+        exact = self.match_types(noun)
         reason = rules.non_change_reason(self.service.name, verb, noun)
         if reason and not (exact and rules.changes_when_named(verb, noun)):
             return entry.classified(reason, "non-change")
         # `AddRoleToInstanceProfile`: the object after the preposition is what changes.
-        if obj:
-            found = self.match_noun(obj)
+        if obj and not exact:
+            found = self.match_types(obj)
             # `RestoreDBInstanceFromDBSnapshot`, `CopyImageFrom…` create the subject from the object.
             if found and not (preposition == "From" and verb in rules.CREATE_VERBS | {"Restore"}):
-                return entry.mapped("modify", [self.make_target(operation, found, "modify")], "noun")
+                return entry.mapped("modify", [self.make_target(operation, t, "modify") for t in found], "noun")
             noun = subject
-            exact = self.match_noun(noun)
+            exact = self.match_types(noun)
         association = self.association_for(verb, noun)
         if association:
             change = "create" if verb in rules.ASSOCIATE_VERBS else "delete"
             return entry.mapped(change, [self.make_target(operation, association, change)], "association")
         if exact:
             change = change_of(verb, restore_creates=obj is not None)
-            return entry.mapped(change, [self.make_target(operation, exact, change)], "noun")
+            return entry.mapped(change, [self.make_target(operation, t, change) for t in exact], "noun")
         parent = self.match_noun_prefix(noun)
         if parent:
             # `ScheduleKeyDeletion`: the key is deleted (after a waiting period).
@@ -155,10 +166,10 @@ class ServiceMapper:
         owner = self.type_by_identifier_member(operation)
         if owner:
             return entry.mapped("modify", [self.make_target(operation, owner, "modify")], "identifier member")
-        if self.resembles_a_type(noun):
-            entry.kind, entry.rule = "uncovered", "noun resembles a Terraform type the rules could not pick"
-            return entry
-        return entry.classified(rules.no_type_reason(noun), "no Terraform type")
+        if (self.service.name, operation) in rules.NOT_MODELLED or not self.resembles_a_type(noun):
+            return entry.classified(rules.no_type_reason(noun), "no Terraform type")
+        entry.kind, entry.rule = "uncovered", "noun resembles a Terraform type the rules could not pick"
+        return entry
 
     def resembles_a_type(self, noun):
         """Whether a word of the noun (other than generic ones) occurs in a type name of the service:
@@ -180,7 +191,8 @@ class ServiceMapper:
         for type_name in decision["types"]:
             spec = self.make_target(entry.operation, type_name, change)
             if "ids" in decision:
-                spec["ids"] = [path_id(p) for p in decision["ids"]]
+                spec["ids"] = [path_id(p) if isinstance(p, str) else {"paths": p["join"], "separator": p.get("separator", ":")}
+                               for p in decision["ids"]]
             if "diff" in decision:
                 spec["diff"] = [dict(d) for d in decision["diff"]]
             targets.append(spec)
@@ -218,9 +230,9 @@ class ServiceMapper:
         if id_member is None:
             # `TagRole(RoleName)`: the tag call of one resource type.
             _, noun = split_operation(operation)
-            found = self.match_noun(noun) if noun else None
+            found = self.match_types(noun)
             if found:
-                return entry.mapped("modify", [self.make_target(operation, found, "modify")], "tags")
+                return entry.mapped("modify", [self.make_target(operation, t, "modify") for t in found], "tags")
             for member in members:
                 owner = self.type_for_member(member)
                 if owner:
@@ -242,8 +254,7 @@ class ServiceMapper:
             counts = {}
             for operation in self.service.operations:
                 _, noun = split_operation(operation)
-                found = self.match_noun(noun) if noun else None
-                if found:
+                for found in self.match_types(noun):
                     counts[found] = counts.get(found, 0) + 1
             self._centrality = counts
         return self._centrality.get(type_name, 0)
@@ -265,6 +276,7 @@ class ServiceMapper:
                 return found
         return None
 
+
     def noun_variants(self, noun_words):
         """The noun as written, then rewritten the way the provider names it: RDS `DBCluster` ->
         `RdsCluster`, Neptune `DBCluster` -> `Cluster`; a first word that repeats the service's name
@@ -282,12 +294,40 @@ class ServiceMapper:
                 variants.append(variant[:-1])
         return [v for v in variants if v]
 
+    def match_types(self, noun):
+        """The types a noun names: one exactly; all of a tail several types share (`DeleteNamespace`
+        -> the HTTP, private and public DNS namespaces); or the types whose name the noun begins
+        (`CreateLocationFsxLustre` -> aws_datasync_location_fsx_lustre_file_system)."""
+        if not noun:
+            return []
+        found = self.match_noun(noun)
+        if found:
+            return found if isinstance(found, list) else [found]
+        noun_words = words(noun)
+        for variant in self.noun_variants(noun_words):
+            for key in (squash("".join(variant)), squash("".join(variant[:-1] + [singular(variant[-1])]))):
+                candidates = self.by_tail.get(key, [])
+                names = sorted({c[3] for c in candidates}, key=lambda n: (len(n), n))
+                if 1 < len(names) <= rules.MAX_TARGETS:
+                    return names
+                if len(variant) < 2:
+                    continue
+                starting = sorted({n for k, cs in self.by_tail.items() if k.startswith(key) and len(key) >= 6
+                                   for (weak, start, _, n) in cs if start == 0 or not weak}, key=lambda n: (len(n), n))
+                starting = [n for n in starting if squash(self.relative(n)).startswith(key)]
+                if 1 <= len(starting) <= rules.MAX_TARGETS:
+                    return starting
+        return []
+
+    def relative(self, name):
+        return name[len(self.common):] if name.startswith(self.common) else name[len("aws_"):]
+
     def match_noun_prefix(self, noun):
         noun_words = words(noun)
         for end in range(len(noun_words) - 1, 0, -1):
             found = self.match_noun("".join(noun_words[:end]))
             if found:
-                return found
+                return found[0] if isinstance(found, list) else found
         return None
 
     def association_for(self, verb, noun):
@@ -337,7 +377,7 @@ class ServiceMapper:
         """The type a squashed noun names: an alias, a strong tail, or a weak one only one type has."""
         alias = rules.NOUN_ALIASES.get((self.service.name, key))
         if alias:
-            return alias
+            return alias[0] if isinstance(alias, list) and strong_only else alias
         candidates = self.by_tail.get(key)
         if not candidates:
             return None
@@ -352,17 +392,40 @@ class ServiceMapper:
     def make_target(self, operation, type_name, change):
         resource = self.types.get(type_name)
         ids = self.identifiers(operation, type_name, change)
+        if not ids and resource is not None and rules.is_settings_type(resource):
+            # An account or region setting (`UpdateEventSourcesConfig`, `PutRecommendationPreferences`):
+            # the call names no identifier because there is one per region (the type has a `region`
+            # attribute) or per account.
+            scope = "region" if "region" in resource.attributes else "account"
+            self.auto_singletons[type_name] = scope
+            ids = [path_id("record.awsRegion" if scope == "region" else "record.recipientAccountId")]
         diff = self.diff(operation, resource, ids) if change == "modify" and resource is not None else []
         return target(type_name, ids, diff)
 
     def type_keys(self, type_name):
-        """Squashed names the type's identifier members may start with: the full tail and shorter tails."""
+        """Squashed names the type's identifier members may start with: the full tail and shorter tails,
+        and the nouns AWS uses for it (`trail` for aws_cloudtrail, `hostedzone` for aws_route53_zone)."""
         parts = type_name[len("aws_"):].split("_")
         keys = [squash("".join(parts[start:])) for start in range(len(parts))]
+        for (service, noun), alias in rules.NOUN_ALIASES.items():
+            if service == self.service.name and (alias == type_name or isinstance(alias, list) and type_name in alias):
+                keys.insert(0, noun)
+        # The noun rewrites backwards: aws_rds_cluster is what RDS members call `DBCluster…`.
+        for old, new in rules.NOUN_REWRITES.get(self.service.name, []):
+            for key in list(keys):
+                if key.startswith(squash(new)) and squash(old) + key[len(squash(new)):] not in keys:
+                    keys.append(squash(old) + key[len(squash(new)):])
         return keys
 
     def score_member(self, member, type_name, allow_generic):
-        n = squash(member.name)
+        """How surely a member identifies the type: `DetectorId` for aws_guardduty_detector scores high,
+        a generic `Name` low; list members (`SnapshotIdentifierList`, `AutomationRulesArns`) count as
+        their items."""
+        name = member.name[:-4] if member.name.endswith("List") and len(member.name) > 4 else member.name
+        forms = {squash(name), squash("".join(singular(w) for w in words(name)))}
+        return max(self.score_name(n, member, type_name, allow_generic) for n in forms)
+
+    def score_name(self, n, member, type_name, allow_generic):
         keys = self.type_keys(type_name)
         for rank, key in enumerate(keys):
             weight = 100 - rank * 10
@@ -393,10 +456,17 @@ class ServiceMapper:
 
     def identifiers(self, operation, type_name, change):
         service = self.service
+        members = service.input_members(operation)
         request = []
-        for member in self.identifier_members(service.input_members(operation), type_name):
+        for member in self.identifier_members(members, type_name):
             request += request_paths(service, operation, [member])
+        if not request:
+            request = self.nested_identifiers(operation, members, type_name)
         response = self.response_identifiers(operation, type_name)
+        # A creation's id is in the response; its parent's (`NetworkInterfaceId` of a new mirror
+        # session) is no identifier of it.
+        if not request and not (change == "create" and response):
+            request = self.parent_identifiers(operation, members, type_name)
         paths = response + request if change == "create" else request + response
         seen, result = set(), []
         for p in paths:
@@ -404,6 +474,70 @@ class ServiceMapper:
                 seen.add(p)
                 result.append(path_id(p))
         return result
+
+    def nested_identifiers(self, operation, members, type_name):
+        """`CreateBudget(Budget: {BudgetName})`: the identifier inside the structure named like the type."""
+        keys = self.type_keys(type_name)
+        paths = []
+        for member in members:
+            inner = self.structure_of(member)
+            if not inner:
+                continue
+            # Inside a structure named like the type any id member will do; inside another one
+            # (`StartWorkspaceRequests: [{WorkspaceId}]`) only a member named after the type.
+            named = any(squash(singular(member.name)).endswith(k) or squash(member.name).endswith(k)
+                        for k in keys if len(k) > 3)
+            for nested in self.identifier_members(self.service.members(inner), type_name, allow_generic=named):
+                paths += request_paths(self.service, operation, [member, nested])
+        return paths[:4]
+
+    def structure_of(self, member):
+        """The structure shape a member holds, directly or as the items of a list (EC2's `*Set`s)."""
+        if member.type == "structure":
+            return member.shape_name
+        if member.type == "list":
+            item, _ = self.service.list_member_shape(member.shape_name)
+            if self.service.shape(item).get("type") == "structure":
+                return item
+        return None
+
+    def parent_identifiers(self, operation, members, type_name):
+        """A sub-resource identified by its parent (`PutAlertManagerDefinition(workspaceId)`, Terraform id
+        = the workspace id): members that are also identifying attributes of the type (`workspace_id`),
+        required ones first; else the call's required `…Id`/`…Name`/`…Arn` member."""
+        resource = self.types.get(type_name)
+        required = self.service.input_required(operation)
+        ordered = sorted(members, key=lambda m: m.name not in required)
+        suffixes = ("_id", "_name", "_arn", "_identifier", "_ids", "_names", "_arns")
+        paths = []
+        if resource is not None:
+            for member in ordered:
+                attribute = snake(member.name)
+                # Only an attribute the type requires: the parent it belongs to, not something it refers to.
+                if member.is_scalar and resource.required(attribute) and (
+                        attribute.endswith(suffixes) or attribute in rules.IDENTIFYING_ATTRIBUTES):
+                    paths += request_paths(self.service, operation, [member])
+                    break
+            if not paths:
+                # `CreateMembers(AccountDetails: [{AccountId}])`: one level down, in a structure or list.
+                for member in ordered:
+                    inner = self.structure_of(member)
+                    for nested in self.service.members(inner) if inner else []:
+                        attribute = snake(nested.name)
+                        if nested.is_scalar and resource.required(attribute) and attribute.endswith(suffixes):
+                            paths += request_paths(self.service, operation, [member, nested])
+                            break
+                    if paths:
+                        break
+        if not paths:
+            _, noun = split_operation(operation)
+            for member in ordered:
+                key = squash(member.name)
+                if member.name in required and member.is_scalar and (
+                        key.endswith(("id", "name", "arn", "identifier")) or (len(key) > 3 and key in squash(noun))):
+                    paths += request_paths(self.service, operation, [member])
+                    break
+        return paths
 
     def response_identifiers(self, operation, type_name):
         service = self.service
@@ -413,13 +547,14 @@ class ServiceMapper:
             paths += response_paths(service, operation, [member])
         keys = self.type_keys(type_name)
         for member in outputs:
-            if member.type != "structure":
+            inner_shape = self.structure_of(member)
+            if inner_shape is None:
                 continue
-            n = squash(member.name)
+            n = squash(singular(member.name))
             if not any(n == k or n == k + "metadata" or n == k + "description" or n == k + "info" or n == k + "summary"
                        or n == k + "detail" or n == k + "details" or n == k + "configuration" for k in keys):
                 continue
-            inner = service.members(member.shape_name)
+            inner = service.members(inner_shape)
             for nested in self.identifier_members(inner, type_name, allow_generic=True):
                 paths += response_paths(service, operation, [member, nested])
         return paths[:4]
@@ -516,4 +651,6 @@ def common_prefix(names):
         shared.append(column[0])
     if len(names) == 1 or len(shared) >= min(len(s) for s in split):
         shared = split[0][:-1] if len(names) == 1 else shared[:-1]
+    # The service's own prefix (`aws_cloud9_`), not a noun its types happen to share (`environment`).
+    shared = shared[:2]
     return "_".join(shared) + "_" if shared else "aws_"

@@ -25,7 +25,8 @@ def request_paths(service, operation, members):
             keys.append(["bucketName", "bucket"])
         else:
             names = [lower_first(member.name)]
-            if member.location_name and member.location in (None, "uri", "querystring") and "-" not in member.location_name:
+            if (member.location_name and member.location in (None, "uri", "querystring") and "-" not in member.location_name
+                    and "_" not in member.location_name):
                 names.append(lower_first(member.location_name))
             keys.append(_unique(names))
     return _combine("request", keys)

@@ -31,6 +31,10 @@ class ResourceType:
         entry = self.attributes.get(attribute)
         return entry is not None and ("r" in entry[1] or "o" in entry[1])
 
+    def required(self, attribute):
+        entry = self.attributes.get(attribute)
+        return entry is not None and "r" in entry[1]
+
     @property
     def has_tags(self):
         """A `tags` map, or `tag` blocks (aws_autoscaling_group)."""
