@@ -27,6 +27,8 @@ final class CompiledCatalog: Sendable {
         var lookups: [Key: Lookup] = [:]
         var sourcesByName: [String: [String]]?
         var mappedCount: Int?
+        /// Every mapped entry, decoded on first use (commands, `state coverage`, doctor), not by the detector.
+        var allMapped: [CatalogEntry]?
     }
 
     /// Distinct calls whose answers are kept: every call the models know fits, so only a flood of
@@ -85,10 +87,13 @@ final class CompiledCatalog: Sendable {
     }
 
     func allMappedEntries() -> [CatalogEntry] {
+        if let cached = derived.withLock({ $0.allMapped }) { return cached }
         var result: [CatalogEntry] = []
         forEachLine { line in
+            guard Self.headFields(line)?.kind == UInt8(ascii: "M") else { return }
             if case .mapped(let entry) = Self.decode(line: line) { result.append(entry) }
         }
+        derived.withLock { $0.allMapped = result }
         return result
     }
 

@@ -33,9 +33,10 @@ class Catalog:
             source = event_source(self.models[name])
             counts = collections.Counter()
             uncovered = []
-            for operation, event, read_only in self.operations[name]:
-                if read_only:
-                    continue
+            # Per CloudTrail call: two operations logged under one name (S3's PutBucketLifecycle and
+            # PutBucketLifecycleConfiguration) are one call.
+            events = sorted({event for _, event, read_only in self.operations[name] if not read_only})
+            for event in events:
                 counts["mutating"] += 1
                 entry = self.final.get((source, event))
                 kind = entry["kind"] if entry else "uncovered"

@@ -98,6 +98,13 @@ class ServiceMapper:
             entry.kind, entry.rule = "read", "read-only"
             return entry
         if not self.types:
+            # No Terraform type in the service: out of scope, but a call that changes nothing at all
+            # (`AssumeRole`, `SendSSHPublicKey`) is still classified, so the detector says so.
+            verb, noun = split_operation(operation)
+            reason = rules.OPERATION_OVERRIDES.get((service.name, operation), {}).get("reason") or \
+                rules.non_change_reason(service.name, verb, noun)
+            if reason:
+                return entry.classified(reason, "non-change")
             entry.kind, entry.rule = "unscoped", "no Terraform resource type in this service"
             return entry
         self.decide(entry)

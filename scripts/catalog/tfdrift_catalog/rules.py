@@ -171,6 +171,9 @@ READ_ONLY_OVERRIDES = {
     ("iot", "TestAuthorization"): True,
     ("iot", "TestInvokeAuthorizer"): False,
     ("sso-admin", "DescribePermissionSetProvisioningStatus"): True,
+    # STS issues credentials: CloudTrail logs these as not read-only; they change no resource.
+    ("sts", "GetFederationToken"): False,
+    ("sts", "GetSessionToken"): False,
 }
 
 # Verbs that create or delete the resource their noun names exactly (`CreateDetector`, `RunInstances`,
@@ -215,7 +218,7 @@ RUN_NOUNS = {
     "Crawl", "Crawler", "Crawlers", "Rollback", "Deployment", "Deployments",
     "Failover", "Recovery", "Test", "Job", "Jobs", "ImportTask", "ExportTask",
     "StackRefactor", "Training", "Transform", "Backfill", "Sync", "Playback", "ZonalShift", "Replication",
-    "Retrieval", "TraceRetrieval", "SourceNetworkReplication", "DataReplication",
+    "Retrieval", "TraceRetrieval", "SourceNetworkReplication", "DataReplication", "Invalidation",
 }
 RUN_VERBS = {
     "Start", "Stop", "Cancel", "Retry", "Resume", "Pause", "Abort", "Rerun", "Redrive", "Invoke", "Execute", "Run",
@@ -250,7 +253,7 @@ def non_change_reason(service, verb, noun):
     tail2 = "".join(parts[-2:]) if len(parts) >= 2 else last
     if (service, base + noun) in CHANGE_NOT_RUN:
         return None
-    if last in SESSION_NOUNS or tail2 in SESSION_NOUNS:
+    if last in SESSION_NOUNS or tail2 in SESSION_NOUNS or noun in SESSION_NOUNS:
         return REASON_SESSION
     if last in FINDING_NOUNS or tail2 in FINDING_NOUNS:
         return REASON_FINDINGS
@@ -259,6 +262,8 @@ def non_change_reason(service, verb, noun):
         return REASON_DATA
     if base in ("Reboot", "Restart"):
         return REASON_OPERATION
+    if base == "Assume":
+        return REASON_SESSION
     if base in ("Purchase", "Checkout", "Extend") or "Reserved" in parts or noun.startswith("ReservedInstances"):
         return REASON_BILLING
     if base == "Transact":
@@ -275,7 +280,7 @@ def non_change_reason(service, verb, noun):
     if base in RUN_VERBS and (last in RUN_NOUNS or tail2 in RUN_NOUNS):
         return REASON_OPERATION
     if base in ("Create", "Delete", "Describe", "Update", "Terminate", "Stop") and last in (
-            "Execution", "JobRun", "Run", "Build", "Query", "Command", "Invocation", "Scan", "Job", "Jobs"):
+            "Execution", "JobRun", "Run", "Build", "Query", "Command", "Invocation", "Scan", "Job", "Jobs", "Invalidation"):
         return REASON_OPERATION
     return None
 
@@ -501,6 +506,7 @@ NOUN_ALIASES = {
     ("elb", "healthcheck"): "aws_elb",
     ("elbv2", "loadbalancer"): "aws_lb",
     ("guardduty", "invitation"): "aws_guardduty_invite_accepter",
+    ("iam", "sshpublickey"): "aws_iam_user_ssh_key",
     ("guardduty", "administratorinvitation"): "aws_guardduty_invite_accepter",
     ("route53", "hostedzone"): "aws_route53_zone",
     ("secretsmanager", "secretvalue"): "aws_secretsmanager_secret_version",
@@ -533,6 +539,12 @@ OPERATION_OVERRIDES = {
     ("elb", "SetLoadBalancerPoliciesOfListener"): {"change": "modify", "types": ["aws_elb", "aws_load_balancer_listener_policy"]},
     ("sns", "Unsubscribe"): {"change": "delete", "types": ["aws_sns_topic_subscription"], "ids": ["request.subscriptionArn"]},
     ("arc-zonal-shift", "UpdateZonalShift"): {"reason": REASON_OPERATION},
+    # EC2 Instance Connect pushes a one-time SSH key for 60 seconds: a login, not a change.
+    ("ec2-instance-connect", "SendSSHPublicKey"): {"reason": REASON_SESSION},
+    ("ec2-instance-connect", "SendSerialConsoleSSHPublicKey"): {"reason": REASON_SESSION},
+    # Executing a change set applies it to its stack.
+    ("cloudformation", "ExecuteChangeSet"): {"change": "modify", "types": ["aws_cloudformation_stack"],
+                                             "ids": ["request.stackName", "request.changeSetName"]},
     # Listeners of a classic load balancer are part of aws_elb.
     ("elb", "CreateLoadBalancerListeners"): {"change": "modify", "types": ["aws_elb"]},
     ("elb", "DeleteLoadBalancerListeners"): {"change": "modify", "types": ["aws_elb"]},
@@ -726,6 +738,12 @@ EXTRA_CLASSIFIED = {
     ("signin.amazonaws.com", "CredentialChallenge"): REASON_CONSOLE,
     ("signin.amazonaws.com", "CredentialVerification"): REASON_CONSOLE,
     ("sso.amazonaws.com", "Authenticate"): REASON_CONSOLE,
+    # The SSM agent's own calls (not in the public API models): it reports on the instance it runs on.
+    ("ssm.amazonaws.com", "UpdateInstanceInformation"): REASON_OPERATION,
+    ("ssm.amazonaws.com", "UpdateInstanceAssociationStatus"): REASON_OPERATION,
+    # Foundation-model access requests made from the Bedrock console (not in the public API models).
+    ("bedrock.amazonaws.com", "PutFoundationModelEntitlement"):
+        "requests access to a foundation model for the account (console); no Terraform resource type models it",
     ("sso.amazonaws.com", "Federate"): REASON_CONSOLE,
     ("sso.amazonaws.com", "Logout"): REASON_CONSOLE,
 }
