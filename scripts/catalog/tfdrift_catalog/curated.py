@@ -102,8 +102,8 @@ def related(a, b, types=None):
     """Two Terraform types describe the same object or one belongs to the other: equal, one a word
     prefix of the other (aws_iam_role / aws_iam_role_policy_attachment), an association whose stem is
     a tail of the other (aws_volume_attachment / aws_ebs_volume), variants of one object
-    (aws_kms_key / aws_kms_external_key), the aws_alb_/aws_lb_ twins, or — from the schema — one has
-    an attribute naming the other (aws_cloudwatch_event_target.rule -> aws_cloudwatch_event_rule)."""
+    (aws_kms_key / aws_kms_external_key), the aws_alb_/aws_lb_ twins, or — from the schema — one
+    requires an attribute naming the other (aws_cloudwatch_event_target.rule -> aws_cloudwatch_event_rule)."""
     if a == b:
         return True
     wa, wb = a.split("_"), b.split("_")
@@ -124,13 +124,14 @@ def related(a, b, types=None):
 
 
 def _references(resource, other):
-    """Whether the resource has an attribute `<x>`, `<x>_name|_id|_arn|_identifier` (or plural) where
-    x is a tail of the other type's name: the resource belongs to, or points at, the other one."""
+    """Whether the resource requires an attribute `<x>`, `<x>_name|_id|_arn|_identifier` (or plural)
+    where x is a tail of the other type's name: it belongs to the other one (an optional reference,
+    such as a function's `kms_key_arn`, does not make a key and a function one family)."""
     if resource is None:
         return False
     other_words = other[len("aws_"):].split("_")
     tails = {squash("".join(other_words[i:])) for i in range(len(other_words))}
-    for attribute in resource.attributes:
+    for attribute in (a for a in resource.attributes if resource.required(a)):
         stem = attribute
         for suffix in ("_names", "_ids", "_arns", "_name", "_id", "_arn", "_identifier"):
             if stem.endswith(suffix):

@@ -391,7 +391,9 @@ class ServiceMapper:
         weak, _, _, name = candidates[0]
         if not weak:
             return name
-        if strong_only or len({c[3] for c in candidates}) > 1:
+        # A weak tail names one type only when no other type has it and it is no generic word
+        # (`Version` is Lambda's function version, not the only type ending in `_version`).
+        if strong_only or len({c[3] for c in candidates}) > 1 or key in rules.WEAK_TAIL_STOPWORDS:
             return None
         return name
 
@@ -492,8 +494,9 @@ class ServiceMapper:
                 continue
             # Inside a structure named like the type any id member will do; inside another one
             # (`StartWorkspaceRequests: [{WorkspaceId}]`) only a member named after the type.
-            named = any(squash(singular(member.name)).endswith(k) or squash(member.name).endswith(k)
-                        for k in keys if len(k) > 3)
+            # `DatabaseInput`, `ConnectionInput`: AWS's input structures are named after the resource.
+            base = member.name[:-5] if member.name.endswith("Input") and len(member.name) > 5 else member.name
+            named = any(squash(singular(base)).endswith(k) or squash(base).endswith(k) for k in keys if len(k) > 3)
             for nested in self.identifier_members(self.service.members(inner), type_name, allow_generic=named):
                 paths += request_paths(self.service, operation, [member, nested])
         return paths[:4]

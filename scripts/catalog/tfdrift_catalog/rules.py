@@ -432,6 +432,13 @@ GENERIC_NOUN_WORDS = {
 }
 
 
+# One-word nouns that name an aspect of many resources, never one type by themselves.
+WEAK_TAIL_STOPWORDS = {
+    "version", "configuration", "settings", "setting", "policy", "attachment", "association", "permission", "status",
+    "state", "option", "options", "default", "attribute", "attributes", "preferences",
+}
+
+
 def no_type_reason(noun):
     return f"changes {noun or 'something'} that no Terraform resource type models"
 
@@ -480,6 +487,8 @@ NOUN_ALIASES = {
     ("ec2", "spotinstances"): "aws_spot_instance_request",
     ("iot", "keysandcertificate"): "aws_iot_certificate",
     ("iot", "v2loggingoptions"): "aws_iot_logging_options",
+    # PublishVersion snapshots the function as a numbered version (not a layer version).
+    ("lambda", "version"): "aws_lambda_function",
     ("lightsail", "relationaldatabase"): "aws_lightsail_database",
     ("macie2", "invitation"): "aws_macie2_invitation_accepter",
     ("opensearch", "inboundconnection"): "aws_opensearch_inbound_connection_accepter",
@@ -559,6 +568,8 @@ OPERATION_OVERRIDES = {
     ("elasticbeanstalk", "SwapEnvironmentCNAMEs"): {"change": "modify", "types": ["aws_elastic_beanstalk_environment"],
                                                     "ids": ["request.sourceEnvironmentId", "request.sourceEnvironmentName"]},
     ("iam", "TagMFADevice"): {"change": "modify", "types": ["aws_iam_virtual_mfa_device"], "ids": ["request.serialNumber"]},
+    ("iam", "DeactivateMFADevice"): {"change": "modify", "types": ["aws_iam_virtual_mfa_device"],
+                                     "ids": ["request.serialNumber"]},
     ("iam", "UntagMFADevice"): {"change": "modify", "types": ["aws_iam_virtual_mfa_device"],
                                 "ids": ["request.serialNumber"]},
     # The default view setting is cleared; the call names no view (AssociateDefaultView does).
