@@ -34,9 +34,7 @@ extension Catalog {
         var mappedOnly = false
 
         func run() async throws {
-            let config = try global.loadConfig()
-            global.bootstrapLogging(config: config)
-            let catalog = try CatalogLoader.load(extraPaths: config.detection.catalogPaths)
+            let catalog = try global.loadCatalog()
             let source = service.map { $0.contains(".") ? $0 : "\($0).amazonaws.com" }
             let mapped = catalog.allEntries.filter { entry in
                 (source == nil || entry.source == source)
@@ -76,10 +74,7 @@ extension Catalog {
         var uncovered = false
 
         func run() async throws {
-            let config = try global.loadConfig()
-            global.bootstrapLogging(config: config)
-            let catalog = try CatalogLoader.load(extraPaths: config.detection.catalogPaths)
-            let coverage = CatalogCoverage(catalog: catalog)
+            let coverage = CatalogCoverage(catalog: try global.loadCatalog())
             if global.output == .json {
                 print(JSONWriter.encode(CatalogListing.json(coverage)))
                 return
@@ -104,6 +99,16 @@ extension Catalog {
                 "total: \(coverage.mutating) mutating operations in \(coverage.rows.count) services, \(coverage.mapped) mapped, \(coverage.classified) classified, \(coverage.uncovered) uncovered (\(String(format: "%.1f", coverage.coveredPercent)) % covered)"
             )
         }
+    }
+}
+
+extension GlobalOptions {
+    /// The built-in catalog plus the configuration's `detection.catalog_paths` (no configuration file:
+    /// the built-in catalog alone).
+    func loadCatalog() throws -> EventCatalog {
+        let config = try loadConfig()
+        bootstrapLogging(config: config)
+        return try CatalogLoader.load(extraPaths: config.detection.catalogPaths)
     }
 }
 

@@ -17,23 +17,24 @@ def catalog():
     return build.build(os.path.join(ROOT, "Sources", "Detector", "Resources", "catalog"))
 
 
+def _lookup(entries, what):
+    def lookup(source, name):
+        entry = entries.get((source, name))
+        assert entry is not None, f"no {what} entry for {source} {name}"
+        return entry
+    return lookup
+
+
 @pytest.fixture(scope="session")
 def generated(catalog):
     """Look up a generated (not curated) entry by (event source, event name)."""
-    def lookup(source, name):
-        entry = catalog.generated.get((source, name))
-        assert entry is not None, f"no generated entry for {source} {name}"
-        return entry
-    return lookup
+    return _lookup(catalog.generated, "generated")
 
 
 @pytest.fixture(scope="session")
 def final(catalog):
-    def lookup(source, name):
-        entry = catalog.final.get((source, name))
-        assert entry is not None, f"no entry for {source} {name}"
-        return entry
-    return lookup
+    """Look up an entry of the catalog the detector embeds (curated laid over generated)."""
+    return _lookup(catalog.final, "final")
 
 
 def paths(target):

@@ -1,15 +1,18 @@
-"""Maps every operation of an AWS API model to a catalog entry: read-only, mapped or classified.
+"""Maps every operation of an AWS API model to a catalog entry: read-only, mapped, classified or uncovered.
 
-The rules, in the order they are tried for a mutating operation:
-1. explicit decisions in rules.py (OPERATION_OVERRIDES) and account/region singletons (SINGLETONS);
+The rules, in the order they are tried for a mutating operation (docs/event-catalog.md says more):
+1. explicit decisions in rules.py: OPERATION_OVERRIDES, account/region SINGLETONS, NOT_MODELLED;
 2. tag calls (TagResource, AddTagsToResource, CreateTags…): a modification of the service's taggable types;
-3. calls that change no resource (run a job, send data, start a session, write findings): classified;
-4. the operation's noun names a Terraform type of the service (`CreateDetector` -> aws_guardduty_detector,
-   `AddRoleToInstanceProfile` -> aws_iam_instance_profile): create/modify/delete by verb;
-5. associations (`AttachVolume` -> aws_volume_attachment) created or deleted;
-6. a leading part of the noun names a type (`ModifyVpcEndpointServicePermissions` -> aws_vpc_endpoint_service): a modification;
-7. an input member identifies a type of the service (`UpdateMalwareScanSettings(DetectorId)` -> aws_guardduty_detector);
-8. otherwise the call changes something Terraform has no resource type for: classified with that reason.
+3. calls that change no resource (run a job, send data, start a session, write findings) are classified —
+   unless they name a resource whose state they change (`StopInstances`);
+4. the operation's noun (or the object after its preposition: `AddRoleToInstanceProfile`) names Terraform
+   types of the service: an association (`AttachVolume` -> aws_volume_attachment) is created or deleted,
+   any other type is created, modified or deleted by the verb (`CreateDetector` -> aws_guardduty_detector);
+5. a leading part of the noun names a type (`ModifyVpcEndpointServicePermissions` -> aws_vpc_endpoint_service);
+6. an input member identifies a type (`UpdateMalwareScanSettings(DetectorId)` -> aws_guardduty_detector);
+7. otherwise the call changes something Terraform has no type for: classified — or left uncovered when a
+   word of its noun occurs in a type name (a rule should decide).
+A mapped call whose model names no identifier for any of its types is left uncovered too.
 """
 from . import rules
 from .naming import lower_first, singular, snake, squash, words
@@ -217,9 +220,8 @@ class ServiceMapper:
         """`TagResource`, `UntagRole`, `AddTagsToResource`, `RemoveTagsFromCertificate`, `CreateTags`…"""
         if verb in ("Tag", "Untag"):
             return True
-        return verb in ("Add", "Remove", "Create", "Delete", "Put", "Update", "Change") and (noun == "Tags" or noun.startswith("TagsTo")
-                                                                                or noun.startswith("TagsFrom")
-                                                                                or noun.startswith("TagsFor"))
+        return verb in ("Add", "Remove", "Create", "Delete", "Put", "Update", "Change") and (
+            noun == "Tags" or noun.startswith(("TagsTo", "TagsFrom", "TagsFor")))
 
     def tagging(self, entry, verb):
         operation = entry.operation
@@ -231,7 +233,7 @@ class ServiceMapper:
         for member in members:
             n = squash(member.name)
             if n in ("resourcearn", "resourceid", "resourcename", "resource", "arn", "resourcearnlist", "resourcearns",
-                     "resourceids", "resourceidlist", "resources", "resourcetype") and n != "resourcetype":
+                     "resourceids", "resourceidlist", "resources"):
                 id_member = member
                 break
         if id_member is None:
@@ -282,7 +284,6 @@ class ServiceMapper:
             if found:
                 return found
         return None
-
 
     def noun_variants(self, noun_words):
         """The noun as written, then rewritten the way the provider names it: RDS `DBCluster` ->

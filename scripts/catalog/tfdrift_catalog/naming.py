@@ -30,7 +30,7 @@ def lower_first(name):
 
 # Nouns ending in s that are singular, and irregular plurals, as AWS names use them.
 _SINGULAR_ENDINGS = ("ss", "us", "is", "ics", "news", "alias", "status", "analysis", "access", "address", "settings",
-                     "credentials", "options", "preferences", "data", "metadata", "permissions_boundary")
+                     "credentials", "options", "preferences", "data", "metadata")
 _IRREGULAR = {"indices": "index", "indexes": "index", "aliases": "alias", "statuses": "status", "addresses": "address",
               "accesses": "access", "analyses": "analysis", "policies": "policy", "entries": "entry"}
 
