@@ -72,6 +72,12 @@ struct CatalogDetectionTests {
 
     @Test("a singleton in a state that does not record its region (provider < 6) matches any region")
     func singletonWithoutRegion() throws {
+        // Only settings are singletons: an instance or a VPC is never matched by "any of its type".
+        #expect(TerraformResourceTypes.singletonScopes["aws_ebs_encryption_by_default"] == .region)
+        #expect(TerraformResourceTypes.singletonScopes["aws_s3_account_public_access_block"] == .account)
+        for type in ["aws_instance", "aws_vpc", "aws_iam_user_login_profile", "aws_cognito_user"] {
+            #expect(TerraformResourceTypes.singletonScopes[type] == nil, "\(type)")
+        }
         var evaluator = try Self.ebsDefaultState(region: nil).evaluator()
         let events = evaluator.evaluate(Self.record("ec2.amazonaws.com", "DisableEbsEncryptionByDefault", region: "eu-west-1"))
         #expect(events.map(\.driftType) == [.modified])

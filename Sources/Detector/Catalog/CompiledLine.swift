@@ -36,9 +36,15 @@ enum CompiledLine {
         return String(field)
     }
 
+    /// `type|idspec;idspec|diff;diff[|change]`
     static func target(_ field: Substring) -> CatalogTarget? {
         let parts = field.split(separator: "|", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].hasPrefix("aws_") else { return nil }
+        guard parts.count == 3 || parts.count == 4, parts[0].hasPrefix("aws_") else { return nil }
+        var change: ChangeKind?
+        if parts.count == 4 {
+            guard let parsed = ChangeKind(rawValue: String(parts[3])) else { return nil }
+            change = parsed
+        }
         var identifiers: [IdentifierSource] = []
         for spec in parts[1].split(separator: ";") {
             guard let identifier = identifier(spec) else { return nil }
@@ -49,7 +55,7 @@ enum CompiledLine {
             guard let mapping = mapping(spec) else { return nil }
             diff.append(mapping)
         }
-        return CatalogTarget(resourceType: String(parts[0]), identifiers: identifiers, diff: diff)
+        return CatalogTarget(resourceType: String(parts[0]), identifiers: identifiers, diff: diff, change: change)
     }
 
     /// `path+path,s=<separator>,x=<prefix>`
@@ -91,6 +97,7 @@ enum CompiledLine {
             case "b": json = .bool(value == "true")
             case "n": json = .number(value)
             case "s": json = .string(value)
+            case "z": json = .null
             default: return nil
             }
             return DiffMapping(attribute: attribute, source: .constant(json), sensitive: sensitive)

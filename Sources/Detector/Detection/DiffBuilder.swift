@@ -50,7 +50,9 @@ enum DiffBuilder {
                     mapping.sensitive || instance?.isSensitive(mapping.attribute) == true ? sensitivePlaceholder : stateValue
                 effect.value = nil
                 effect.change = AttributeChange(expected: shown, actual: .string("(withheld by CloudTrail)"))
-            } else if mapping.sensitive || instance?.isSensitive(String(mapping.attribute.split(separator: ".").first ?? "")) == true {
+            } else if mapping.sensitive
+                || instance?.isSensitive(String(mapping.attribute.split(separator: ".").first ?? "")) == true
+            {
                 // Never decode or echo a sensitive value; say only that the call set it.
                 effect.value = nil
                 effect.change = AttributeChange(expected: sensitivePlaceholder, actual: sensitivePlaceholder)

@@ -156,3 +156,19 @@ def test_lb_twins_get_the_same_identifiers(generated):
     entry = generated("elasticloadbalancing.amazonaws.com", "CreateRule")
     assert targets(entry) == ["aws_lb_listener_rule", "aws_alb_listener_rule"]
     assert paths(entry["targets"][0]) == paths(entry["targets"][1])
+
+
+def test_only_settings_are_singletons(catalog):
+    """A singleton matches whatever instance of its type the account or region has, so an ordinary
+    resource must never become one because one of its calls names no identifier."""
+    from tfdrift_catalog import rules
+    automatic = set(catalog.auto_singletons)
+    explicit = {decision["type"] for decision in rules.SINGLETONS.values()}
+    for type_name in ("aws_instance", "aws_vpc", "aws_eip", "aws_ebs_snapshot", "aws_iam_user_login_profile",
+                      "aws_cognito_user", "aws_lakeformation_permissions", "aws_ecr_repository_creation_template"):
+        assert type_name not in automatic | explicit, type_name
+    for type_name in automatic:
+        resource = catalog.types[type_name]
+        assert "arn" not in resource.attributes and "name" not in resource.attributes, type_name
+    assert {"aws_ebs_encryption_by_default", "aws_s3_account_public_access_block", "aws_iam_account_password_policy",
+            "aws_devopsguru_event_sources_config"} <= automatic | explicit

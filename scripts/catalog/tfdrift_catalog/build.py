@@ -67,10 +67,13 @@ def build(curated_directory):
         source = event_source(service)
         service_mapper = mapper.ServiceMapper(service, service_types.get(name, {}), source)
         operations[name] = []
+        entries = []
         for operation in sorted(service.operations):
             entry = service_mapper.entry(operation)
             operations[name].append((operation, entry.name, entry.kind == "read"))
             per_key[(source, entry.name)].append((name, entry))
+            entries.append(entry)
+        service_mapper.settle_singletons(entries)
         auto_singletons.update(service_mapper.auto_singletons)
 
     generated = {key: merge_services(key, found, types) for key, found in per_key.items()}

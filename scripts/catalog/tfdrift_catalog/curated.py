@@ -36,7 +36,14 @@ def load(directory):
 
 def read_event(event, source, file):
     primary = read_target(event, inherited=[])
-    targets = [primary] + [read_target(alt, inherited=primary["diff"]) for alt in event.get("also", [])]
+    targets = [primary]
+    for alternative in event.get("also", []):
+        target = read_target(alternative, inherited=primary["diff"])
+        # An `also` target may say what the call does to it when that differs (DeleteAccessKey deletes
+        # the key and modifies the user).
+        if alternative.get("change"):
+            target["change"] = alternative["change"]
+        targets.append(target)
     return {
         "source": source, "name": event["name"], "change": event["change"], "targets": targets,
         "severity": event.get("severity"), "defined_in": file, "kind": "mapped",
@@ -46,7 +53,9 @@ def read_event(event, source, file):
 def read_target(node, inherited):
     ids = [read_identifier(i) for i in node["id"]]
     if "diff" in node:
-        diff = [read_diff(attribute, value) for attribute, value in (node["diff"] or {}).items()]
+        # An attribute may list several sources, applied in order (a call that adds and removes).
+        diff = [read_diff(attribute, source) for attribute, value in (node["diff"] or {}).items()
+                for source in (value if isinstance(value, list) else [value])]
     else:
         diff = [dict(d) for d in inherited]
     return {"type": node["resource"], "ids": ids, "diff": diff}
@@ -70,6 +79,9 @@ def read_diff(attribute, value):
     if isinstance(value, str):
         return {"attribute": attribute, "path": value}
     if "value" in value:
+        # `value: []` (or null): the call empties the attribute.
+        if value["value"] is None or isinstance(value["value"], list):
+            return {"attribute": attribute, "value": ("z", "")}
         return {"attribute": attribute, "value": constant(value["value"])}
     mapping = {"attribute": attribute, "path": value["from"]}
     if value.get("as") and value["as"] != "plain":

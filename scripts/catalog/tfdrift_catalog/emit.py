@@ -8,9 +8,9 @@ detector finds a call by binary search in the embedded text without parsing anyt
     source TAB name TAB N TAB reason           classified: changes no resource
     source TAB name TAB M TAB change TAB severity|- TAB origin TAB target [TAB target]...
 
-    target  = type "|" idspec (";" idspec)* "|" [diff (";" diff)*]
+    target  = type "|" idspec (";" idspec)* "|" [diff (";" diff)*] ["|" change]   change of this target if not the entry's
     idspec  = path ("+" path)* ["," "s=" text] ["," "x=" text]      join separator, prefix to strip
-    diff    = ["!"] attribute "=" (path ["~" transform] | "=" tag ":" text)   "!" = sensitive; tag b|n|s
+    diff    = ["!"] attribute "=" (path ["~" transform] | "=" tag ":" text)   "!" = sensitive; tag b|n|s|z (null)
     origin  = "c:" curated file | "g:" botocore service
 
 singletons.tsv — the account/region singleton resource types and their scope (region|account).
@@ -57,7 +57,8 @@ def diffspec(mapping):
 def target_field(target):
     ids = ";".join(idspec(s) for s in target["ids"])
     diff = ";".join(diffspec(m) for m in target["diff"])
-    return target["type"] + "|" + ids + "|" + diff
+    field = target["type"] + "|" + ids + "|" + diff
+    return field + "|" + target["change"] if target.get("change") else field
 
 
 def catalog_line(entry):

@@ -78,6 +78,8 @@ class ServiceMapper:
         # aws_alb_* are aliases of aws_lb_*: matched through the aws_lb_ name, added as a twin target.
         self.twins = {rules.twin_of(n): n for n in types if rules.twin_of(n) in types}
         self.auto_singletons = {}
+        self.identified = set()
+        self.singleton_candidates = {}
         matchable = [n for n in types if n not in self.twins.values()]
         common = common_prefix(matchable)
         self.common = common
@@ -122,6 +124,25 @@ class ServiceMapper:
             entry.add_twins(self.twins)
             entry.severity = rules.severity(service.name, operation, entry.change, [t["type"] for t in entry.targets])
         return entry
+
+    def settle_singletons(self, entries):
+        """Keeps the candidate singletons no call of the service identifies otherwise (a type some
+        call names by id, such as aws_instance, is no setting even if one call names none), and takes
+        the record-based identifier away from the others: their calls stay uncovered."""
+        for type_name, (scope, id_lists) in self.singleton_candidates.items():
+            if type_name not in self.identified:
+                self.auto_singletons[type_name] = scope
+                continue
+            for ids in id_lists:
+                ids.clear()
+        for entry in entries:
+            if entry.kind != "mapped":
+                continue
+            targets = [t for t in entry.targets if t["ids"]]
+            if not targets:
+                entry.kind, entry.change = "uncovered", None
+                entry.rule = "no identifier in the model for " + ", ".join(t["type"] for t in entry.targets)
+            entry.targets = targets
 
     def is_read_only(self, operation):
         definition = self.service.operations[operation]
@@ -199,7 +220,7 @@ class ServiceMapper:
         change = decision["change"]
         targets = []
         for type_name in decision["types"]:
-            spec = self.make_target(entry.operation, type_name, change)
+            spec = self.make_target(entry.operation, type_name, change, candidate="ids" not in decision)
             if "ids" in decision:
                 spec["ids"] = [path_id(p) if isinstance(p, str) else {"paths": p["join"], "separator": p.get("separator", ":")}
                                for p in decision["ids"]]
@@ -399,16 +420,18 @@ class ServiceMapper:
         return name
 
     # ------------------------------------------------------------------ identifiers and diffs
-    def make_target(self, operation, type_name, change):
+    def make_target(self, operation, type_name, change, candidate=True):
         resource = self.types.get(type_name)
         ids = self.identifiers(operation, type_name, change)
-        if not ids and resource is not None and rules.is_settings_type(resource):
-            # An account or region setting (`UpdateEventSourcesConfig`, `PutRecommendationPreferences`):
-            # the call names no identifier because there is one per region (the type has a `region`
-            # attribute) or per account.
+        if ids:
+            self.identified.add(type_name)
+        elif candidate and resource is not None and rules.is_settings_type(resource):
+            # Perhaps an account or region setting (`UpdateEventSourcesConfig`): the call names no
+            # identifier because there is one per region (the type has a `region` attribute) or per
+            # account. Decided in `settle_singletons`, once every call of the service is mapped.
             scope = "region" if "region" in resource.attributes else "account"
-            self.auto_singletons[type_name] = scope
             ids = [path_id("record.awsRegion" if scope == "region" else "record.recipientAccountId")]
+            self.singleton_candidates.setdefault(type_name, (scope, []))[1].append(ids)
         diff = self.diff(operation, resource, ids) if change == "modify" and resource is not None else []
         return target(type_name, ids, diff)
 

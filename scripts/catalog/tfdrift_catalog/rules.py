@@ -398,6 +398,12 @@ NOT_MODELLED = {
 }
 
 NOT_MODELLED |= {
+    ("dms", "CreateInstanceProfile"), ("ec2", "AssociateIpamByoasn"), ("ec2", "DisassociateIpamByoasn"),
+    ("ec2", "CreateCapacityReservationFleet"), ("ec2", "CancelCapacityReservationFleets"),
+    ("ec2", "RegisterInstanceEventNotificationAttributes"), ("ec2", "DeregisterInstanceEventNotificationAttributes"),
+    ("ec2", "ImportSnapshot"), ("ec2", "MoveAddressToVpc"), ("ec2", "RestoreAddressToClassic"),
+    ("guardduty", "DeclineInvitations"), ("guardduty", "DeleteInvitations"), ("macie2", "CreateInvitations"),
+    ("macie2", "DeclineInvitations"), ("macie2", "DeleteInvitations"),
     ("dms", "UpdateSubscriptionsToEventBridge"), ("network-firewall", "AttachRuleGroupsToProxyConfiguration"),
     ("rds", "DeleteDBInstanceAutomatedBackup"), ("securitylake", "CreateDataLakeExceptionSubscription"),
     ("securitylake", "DeleteDataLakeExceptionSubscription"), ("securitylake", "UpdateDataLakeExceptionSubscription"),
@@ -419,7 +425,8 @@ def changes_when_named(verb, noun):
     if base in ("Reboot", "Restart", "Send", "Post", "Notify", "Invoke", "Execute", "Export", "Flush"):
         return False
     last = words_of(noun)[-1] if noun else ""
-    if last in DATA_NOUNS and base in ("Put", "Write", "Delete", "Update", "Upload", "Copy", "Restore", "Send", "Publish"):
+    if (last in DATA_NOUNS or noun in DATA_NOUNS) and base in (
+            "Put", "Write", "Delete", "Update", "Upload", "Copy", "Restore", "Send", "Publish"):
         return False
     return not (base in RUN_VERBS and last in RUN_NOUNS)
 
@@ -584,6 +591,78 @@ OPERATION_OVERRIDES = {
                                                "ids": ["request.resource.table.name", "request.resource.database.name"]},
     ("lakeformation", "RemoveLFTagsFromResource"): {"change": "modify", "types": ["aws_lakeformation_resource_lf_tags"],
                                                     "ids": ["request.resource.table.name", "request.resource.database.name"]},
+    # Calls the generic rules find no identifier in: where the model puts it.
+    ("ce", "UpdateCostAllocationTagsStatus"): {"change": "modify", "types": ["aws_ce_cost_allocation_tag"],
+                                               "ids": ["request.costAllocationTagsStatus.tagKey"]},
+    ("cloudfront", "CreateFieldLevelEncryptionConfig"): {"change": "create",
+                                                         "types": ["aws_cloudfront_field_level_encryption_config"],
+                                                         "ids": ["response.fieldLevelEncryption.id"]},
+    ("ec2", "EnableFastSnapshotRestores"): {"change": "create", "types": ["aws_ebs_fast_snapshot_restore"], "ids": [
+        "request.EnableFastSnapshotRestoresRequest.SourceSnapshotId.content", "request.sourceSnapshotIdSet.sourceSnapshotId"]},
+    ("ec2", "DisableFastSnapshotRestores"): {"change": "delete", "types": ["aws_ebs_fast_snapshot_restore"], "ids": [
+        "request.DisableFastSnapshotRestoresRequest.SourceSnapshotId.content", "request.sourceSnapshotIdSet.sourceSnapshotId"]},
+    # One default per instance family: Terraform's id is the family.
+    ("ec2", "ModifyDefaultCreditSpecification"): {"change": "modify", "types": ["aws_ec2_default_credit_specification"],
+                                                  "ids": ["request.ModifyDefaultCreditSpecificationRequest.InstanceFamily",
+                                                          "request.instanceFamily"]},
+    ("ecr", "CreateRepositoryCreationTemplate"): {"change": "create", "types": ["aws_ecr_repository_creation_template"],
+                                                  "ids": ["request.prefix"]},
+    ("ecr", "UpdateRepositoryCreationTemplate"): {"change": "modify", "types": ["aws_ecr_repository_creation_template"],
+                                                  "ids": ["request.prefix"]},
+    ("ecr", "DeleteRepositoryCreationTemplate"): {"change": "delete", "types": ["aws_ecr_repository_creation_template"],
+                                                  "ids": ["request.prefix"]},
+    ("ecr", "UpdatePullThroughCacheRule"): {"change": "modify", "types": ["aws_ecr_pull_through_cache_rule"],
+                                            "ids": ["request.ecrRepositoryPrefix"]},
+    # Lake Formation permissions and opt-ins are identified by their principal (Terraform's ids are hashes).
+    ("lakeformation", "GrantPermissions"): {"change": "create", "types": ["aws_lakeformation_permissions"],
+                                            "ids": ["request.principal.dataLakePrincipalIdentifier"]},
+    ("lakeformation", "RevokePermissions"): {"change": "delete", "types": ["aws_lakeformation_permissions"],
+                                             "ids": ["request.principal.dataLakePrincipalIdentifier"]},
+    ("lakeformation", "BatchGrantPermissions"): {"change": "create", "types": ["aws_lakeformation_permissions"],
+                                                 "ids": ["request.entries.principal.dataLakePrincipalIdentifier"]},
+    ("lakeformation", "BatchRevokePermissions"): {"change": "delete", "types": ["aws_lakeformation_permissions"],
+                                                  "ids": ["request.entries.principal.dataLakePrincipalIdentifier"]},
+    ("lakeformation", "CreateLakeFormationOptIn"): {"change": "create", "types": ["aws_lakeformation_opt_in"],
+                                                    "ids": ["request.principal.dataLakePrincipalIdentifier"]},
+    ("lakeformation", "DeleteLakeFormationOptIn"): {"change": "delete", "types": ["aws_lakeformation_opt_in"],
+                                                    "ids": ["request.principal.dataLakePrincipalIdentifier"]},
+    ("lakeformation", "CreateDataCellsFilter"): {"change": "create", "types": ["aws_lakeformation_data_cells_filter"],
+                                                 "ids": ["request.tableData.name"]},
+    ("lakeformation", "UpdateDataCellsFilter"): {"change": "modify", "types": ["aws_lakeformation_data_cells_filter"],
+                                                 "ids": ["request.tableData.name"]},
+    ("notifications", "RegisterNotificationHub"): {"change": "create", "types": ["aws_notifications_notification_hub"],
+                                                   "ids": ["request.notificationHubRegion"]},
+    ("notifications", "DeregisterNotificationHub"): {"change": "delete", "types": ["aws_notifications_notification_hub"],
+                                                     "ids": ["request.notificationHubRegion"]},
+    ("pinpoint", "CreateApp"): {"change": "create", "types": ["aws_pinpoint_app"],
+                                "ids": ["response.applicationResponse.id", "request.createApplicationRequest.name"]},
+    # Security Hub members are accounts: Terraform's id is the account id.
+    ("securityhub", "InviteMembers"): {"change": "modify", "types": ["aws_securityhub_member"], "ids": ["request.accountIds"]},
+    ("securityhub", "DisassociateMembers"): {"change": "modify", "types": ["aws_securityhub_member"],
+                                            "ids": ["request.accountIds"]},
+    ("securityhub", "DeleteMembers"): {"change": "delete", "types": ["aws_securityhub_member"], "ids": ["request.accountIds"]},
+    ("service-quotas", "RequestServiceQuotaIncrease"): {
+        "change": "modify", "types": ["aws_servicequotas_service_quota"],
+        "ids": [{"join": ["request.serviceCode", "request.quotaCode"], "separator": "/"}]},
+    ("service-quotas", "PutServiceQuotaIncreaseRequestIntoTemplate"): {
+        "change": "create", "types": ["aws_servicequotas_template"],
+        "ids": [{"join": ["request.awsRegion", "request.quotaCode", "request.serviceCode"], "separator": ","}]},
+    ("service-quotas", "DeleteServiceQuotaIncreaseRequestFromTemplate"): {
+        "change": "delete", "types": ["aws_servicequotas_template"],
+        "ids": [{"join": ["request.awsRegion", "request.quotaCode", "request.serviceCode"], "separator": ","}]},
+    ("service-quotas", "AssociateServiceQuotaTemplate"): {
+        "change": "create", "types": ["aws_servicequotas_template_association"], "ids": ["record.recipientAccountId"]},
+    ("service-quotas", "DisassociateServiceQuotaTemplate"): {
+        "change": "delete", "types": ["aws_servicequotas_template_association"], "ids": ["record.recipientAccountId"]},
+    # End-user calls authorised by the user's own access token: they name no pool and no user.
+    ("cognito-idp", "DeleteUser"): {"reason": "a signed-in user's own call (access token): names no user pool or user"},
+    ("cognito-idp", "DeleteUserAttributes"): {
+        "reason": "a signed-in user's own call (access token): names no user pool or user"},
+    ("cognito-idp", "SetUserMFAPreference"): {
+        "reason": "a signed-in user's own call (access token): names no user pool or user"},
+    ("cognito-idp", "SetUserSettings"): {"reason": "a signed-in user's own call (access token): names no user pool or user"},
+    ("cognito-idp", "UpdateUserAttributes"): {
+        "reason": "a signed-in user's own call (access token): names no user pool or user"},
     ("fsx", "CreateAndAttachS3AccessPoint"): {"change": "create", "types": ["aws_fsx_s3_access_point_attachment"]},
     ("fsx", "DetachAndDeleteS3AccessPoint"): {"change": "delete", "types": ["aws_fsx_s3_access_point_attachment"]},
 }
@@ -598,6 +677,28 @@ def _singleton(type_name, scope, change="modify", **diff):
 
 
 SINGLETONS = {
+    ("bedrock-agentcore-control", "SetTokenVaultCMK"): _singleton("aws_bedrockagentcore_token_vault_cmk", "region"),
+    ("cloudwatch", "StartOTelEnrichment"): _singleton("aws_cloudwatch_otel_enrichment", "region"),
+    ("cloudwatch", "StopOTelEnrichment"): _singleton("aws_cloudwatch_otel_enrichment", "region"),
+    ("detective", "DisableOrganizationAdminAccount"): _singleton("aws_detective_organization_admin_account", "region",
+                                                                 "delete"),
+    ("fms", "DisassociateAdminAccount"): _singleton("aws_fms_admin_account", "account", "delete"),
+    ("iam", "EnableOutboundWebIdentityFederation"): _singleton("aws_iam_outbound_web_identity_federation", "account"),
+    ("iam", "DisableOutboundWebIdentityFederation"): _singleton("aws_iam_outbound_web_identity_federation", "account"),
+    ("observabilityadmin", "StartTelemetryEnrichment"): _singleton("aws_observabilityadmin_telemetry_enrichment", "region"),
+    ("observabilityadmin", "StopTelemetryEnrichment"): _singleton("aws_observabilityadmin_telemetry_enrichment", "region"),
+    ("observabilityadmin", "StartTelemetryEvaluationForOrganization"): _singleton(
+        "aws_observabilityadmin_telemetry_evaluation_for_organization", "account"),
+    ("observabilityadmin", "StopTelemetryEvaluationForOrganization"): _singleton(
+        "aws_observabilityadmin_telemetry_evaluation_for_organization", "account"),
+    ("organizations", "PutResourcePolicy"): _singleton("aws_organizations_resource_policy", "account"),
+    ("organizations", "DeleteResourcePolicy"): _singleton("aws_organizations_resource_policy", "account", "delete"),
+    ("organizations", "InviteAccountToOrganization"): _singleton("aws_organizations_organization", "account"),
+    ("ram", "EnableSharingWithAwsOrganization"): _singleton("aws_ram_sharing_with_organization", "account"),
+    ("service-quotas", "StartAutoManagement"): _singleton("aws_servicequotas_auto_management", "region", "create"),
+    ("service-quotas", "StopAutoManagement"): _singleton("aws_servicequotas_auto_management", "region", "delete"),
+    ("service-quotas", "UpdateAutoManagement"): _singleton("aws_servicequotas_auto_management", "region"),
+    ("uxc", "UpdateAccountCustomizations"): _singleton("aws_uxc_account_customizations", "account"),
     ("ec2", "CreateSpotDatafeedSubscription"): _singleton("aws_spot_datafeed_subscription", "region", "create"),
     ("ec2", "DeleteSpotDatafeedSubscription"): _singleton("aws_spot_datafeed_subscription", "region", "delete"),
     ("securitylake", "DeleteDataLake"): _singleton("aws_securitylake_data_lake", "region", "delete"),
@@ -778,7 +879,19 @@ IDENTIFYING_ATTRIBUTES = {"bucket", "name", "arn", "identifier", "url", "key_id"
 _NAMING_ATTRIBUTES = ("name", "arn", "identifier", "bucket", "key", "domain")
 
 
+# Name endings of types that are settings of an account or region.
+_SETTINGS_ENDINGS = ("_settings", "_setting", "_configuration", "_config", "_configurations", "_preferences",
+                     "_options", "_status", "_defaults", "_enabler", "_subscription", "_integration", "_collection",
+                     "_registration", "_access", "_features")
+
+
 def is_settings_type(resource):
+    """A setting of the account or region: named like one (`…_configuration`, `…_preferences`), and with
+    no naming attribute at all (a resource with an `arn`, a `name` or a required identifier is one of many)."""
+    if not resource.name.endswith(_SETTINGS_ENDINGS):
+        return False
+    if "arn" in resource.attributes or "name" in resource.attributes:
+        return False
     for attribute, (_, flags) in resource.attributes.items():
         if attribute in ("id", "region", "account_id", "tags", "tags_all"):
             continue
