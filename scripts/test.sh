@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+# The event catalog's generator tests, and the committed generated catalog is not stale (botocore pinned,
+# installed into .build-tools/catalog-venv): see docs/event-catalog.md.
+bash scripts/catalog/check.sh
 # moto_server (PyPI moto[server]) for the AWSClient tests: 127.0.0.1, free port, signatures checked.
 source scripts/moto.sh
 # A real Prometheus Alertmanager (Debian package prometheus-alertmanager) for the silence tests:

@@ -7,7 +7,9 @@ import PackagePlugin
 ///
 /// A target lists what it embeds in `embedded-resources.txt`: one directory per line, relative to the
 /// package root. Every file in it (not hidden, recursively) becomes `EmbeddedResources.files["<last
-/// directory component>/<relative path>"]` in the target.
+/// directory component>/<relative path>"]` in the target. A line `text DIRECTORY` compiles that
+/// directory's files in as UTF-8 string literals instead of base64 (`EmbeddedResources.literal`), so
+/// large generated data is read in place without decoding at start-up.
 @main
 struct EmbedResources: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: any Target) async throws -> [Command] {
@@ -20,13 +22,18 @@ struct EmbedResources: BuildToolPlugin {
         var arguments: [String] = []
         var inputs: [URL] = [list]
         for line in text.split(separator: "\n") {
-            let entry = line.trimmingCharacters(in: .whitespaces)
+            var entry = line.trimmingCharacters(in: .whitespaces)
             if entry.isEmpty || entry.hasPrefix("#") { continue }
+            var namePrefix = ""
+            if entry.hasPrefix("text ") {
+                namePrefix = "text:"
+                entry = entry.dropFirst("text ".count).trimmingCharacters(in: .whitespaces)
+            }
             let directory = root.appending(path: entry)
             let prefix = directory.lastPathComponent
             for file in try Self.files(in: directory) {
                 let relative = String(file.path.dropFirst(directory.path.count + 1))
-                arguments += ["\(prefix)/\(relative)", file.path]
+                arguments += ["\(namePrefix)\(prefix)/\(relative)", file.path]
                 inputs.append(file)
             }
         }

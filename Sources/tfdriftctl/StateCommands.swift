@@ -81,7 +81,12 @@ extension State {
                 "Catalog: \(setup.catalog.count) mutating calls over \(setup.catalog.observableResourceTypes.count) resource types"
             )
             print("Observed (\(report.covered.count) types, \(report.coveredInstances) instances):")
-            for (type, count) in report.covered { print("  ✓ \(type) (\(count))") }
+            for (type, count) in report.covered {
+                let calls = report.calls[type] ?? []
+                let shown = calls.prefix(6).map { $0.split(separator: ":").last.map(String.init) ?? $0 }.joined(separator: ", ")
+                let more = calls.count > 6 ? ", … (\(calls.count) calls)" : ""
+                print("  ✓ \(type) (\(count)) by \(shown)\(more)")
+            }
             if report.uncovered.isEmpty {
                 print("Every resource type in the states is observed.")
                 return
@@ -100,27 +105,42 @@ extension State {
     }
 }
 
-/// Coverage of the states' resource types by the catalog.
+/// Coverage of the states' resource types by the catalog: which types some call can observe, and by
+/// which calls (`source:name`), from the same catalog `catalog list` prints.
 struct CoverageReport {
     var covered: [(String, Int)] = []
     var uncovered: [(String, Int)] = []
+    /// The calls that can change each covered type, sorted.
+    var calls: [String: [String]] = [:]
 
     init(setup: DetectorSetup) {
         var counts: [String: Int] = [:]
         for loaded in setup.loaded {
             for (type, count) in loaded.state.resourceCountsByType { counts[type, default: 0] += count }
         }
-        let observable = setup.catalog.observableResourceTypes
+        var callsByType: [String: Set<String>] = [:]
+        for entry in setup.catalog.allEntries {
+            for target in entry.targets where counts[target.resourceType] != nil {
+                callsByType[target.resourceType, default: []].insert("\(entry.source):\(entry.name)")
+            }
+        }
         for (type, count) in counts.sorted(by: { $0.key < $1.key }) {
-            if observable.contains(type) { covered.append((type, count)) } else { uncovered.append((type, count)) }
+            if let found = callsByType[type] {
+                covered.append((type, count))
+                calls[type] = found.sorted()
+            } else {
+                uncovered.append((type, count))
+            }
         }
     }
 
     var coveredInstances: Int { covered.reduce(0) { $0 + $1.1 } }
     var uncoveredInstances: Int { uncovered.reduce(0) { $0 + $1.1 } }
 
-    /// `aws_s3_bucket_policy` → `s3`.
+    /// The AWS API a type belongs to (`aws_db_instance` → `rds`, from the provider schema the catalog
+    /// was generated with), or the word after `aws_` for a type the schema does not know.
     static func service(of type: String) -> String {
+        if let service = TerraformResourceTypes.builtIn.types[type]?.service { return service }
         let parts = type.split(separator: "_")
         return parts.count > 1 ? String(parts[1]) : type
     }
@@ -140,6 +160,7 @@ struct CoverageReport {
     var json: JSONValue {
         .object([
             "covered": .object(Dictionary(uniqueKeysWithValues: covered.map { ($0.0, JSONValue.number(String($0.1))) })),
+            "calls": .object(calls.mapValues { .array($0.map(JSONValue.string)) }),
             "uncovered": .array(
                 uncovered.map { type, count in
                     .object([

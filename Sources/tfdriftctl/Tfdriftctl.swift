@@ -18,7 +18,8 @@ struct Tfdriftctl: AsyncParsableCommand {
             """,
         version: BuildInfo.version,
         subcommands: [
-            Run.self, Replay.self, State.self, Dashboards.self, Alerts.self, Silence.self, MuteTimings.self, IAMPolicy.self,
+            Run.self, Replay.self, State.self, Catalog.self, Dashboards.self, Alerts.self, Silence.self, MuteTimings.self,
+            IAMPolicy.self,
             Doctor.self, Version.self,
         ]
     )

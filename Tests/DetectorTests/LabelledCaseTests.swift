@@ -16,9 +16,7 @@ struct LabelledCaseTests {
     static let knownGaps: [String: String] = [
         // CloudTrail's default selectors (All + management events) are what the state's empty
         // event_selector means; the catalog does not know that equivalence, so the restore reads as a change.
-        "3d6df238-f83c-4a34-bea8-45cf80a2050b": "PutEventSelectors back to the default is reported as a change",
-        // Account/region settings Terraform models as singletons come with the generated catalog.
-        "37ba412b-f943-44f2-ae48-4527f6e789d9": "EnableSerialConsoleAccess (aws_ec2_serial_console_access) is not in the catalog",
+        "3d6df238-f83c-4a34-bea8-45cf80a2050b": "PutEventSelectors back to the default is reported as a change"
     ]
 
     static var cases: [String] {

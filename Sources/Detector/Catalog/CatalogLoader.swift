@@ -4,21 +4,16 @@ import TfdriftCore
 /// Reads catalog YAML files (see docs/event-catalog.md), strictly: a typo in a catalog file is an
 /// error naming the file, key and line, not a silently unobserved event.
 public enum CatalogLoader {
-    /// The catalog compiled into the binary (`Sources/Detector/Resources/catalog`, embedded at build
-    /// time so the executable needs no resource bundle beside it).
+    /// The catalog compiled into the binary: generated from the AWS API models with the curated YAML of
+    /// `Sources/Detector/Resources/catalog` laid over (scripts/catalog/generate.py), embedded as text and
+    /// searched in place, so loading it costs nothing at start-up.
     public static func builtIn() throws -> EventCatalog {
-        let names = EmbeddedResources.names(in: "catalog").filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
-        guard !names.isEmpty else {
+        guard let compiled = CompiledCatalog.builtIn else {
             throw ConfigError(
                 file: "catalog", keyPath: "", line: nil,
                 message: "this build of tfdriftctl has no built-in event catalog; rebuild it from a complete checkout")
         }
-        var catalog = EventCatalog()
-        for name in names {
-            guard let text = EmbeddedResources.text(name) else { continue }
-            catalog.merge(try parse(yaml: text, file: "built-in \(name)"))
-        }
-        return catalog
+        return EventCatalog(compiled: compiled)
     }
 
     /// Built-in catalog plus the user's extra files (later entries replace earlier ones).
@@ -63,7 +58,9 @@ public enum CatalogLoader {
             guard seen.insert(entry.name).inserted else {
                 throw eventNode.problem("\(entry.name) is listed twice for \(source)")
             }
-            catalog.add(entry)
+            var marked = entry
+            TerraformResourceTypes.markSensitive(&marked)
+            catalog.add(marked)
         }
         return catalog
     }

@@ -6,6 +6,8 @@ public enum SkipReason: String, Sendable, CaseIterable {
     case failedCall = "failed_call"
     case notAPICall = "not_api_call"
     case notInCatalog = "not_in_catalog"
+    /// A mutating call the catalog classifies as changing no resource (`SendCommand`, `StartSession`).
+    case notAResourceChange = "not_a_resource_change"
     case outOfTimeRange = "out_of_time_range"
     case accountNotWatched = "account_not_watched"
     case ignoredByRule = "ignored_by_rule"

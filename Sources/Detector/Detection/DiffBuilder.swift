@@ -46,10 +46,13 @@ enum DiffBuilder {
             if case .path(_, let transform) = mapping.source { effect.shape = transform }
             if let text = actual.stringValue, redactedByCloudTrail.contains(text) {
                 // CloudTrail withheld the value: the attribute was set, to what we cannot know.
-                let shown = instance?.isSensitive(mapping.attribute) == true ? sensitivePlaceholder : stateValue
+                let shown =
+                    mapping.sensitive || instance?.isSensitive(mapping.attribute) == true ? sensitivePlaceholder : stateValue
                 effect.value = nil
                 effect.change = AttributeChange(expected: shown, actual: .string("(withheld by CloudTrail)"))
-            } else if instance?.isSensitive(String(mapping.attribute.split(separator: ".").first ?? "")) == true {
+            } else if mapping.sensitive
+                || instance?.isSensitive(String(mapping.attribute.split(separator: ".").first ?? "")) == true
+            {
                 // Never decode or echo a sensitive value; say only that the call set it.
                 effect.value = nil
                 effect.change = AttributeChange(expected: sensitivePlaceholder, actual: sensitivePlaceholder)

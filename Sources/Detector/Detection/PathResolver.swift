@@ -46,18 +46,39 @@ enum PathResolver {
     }
 }
 
-/// The decoded request and response of one call, decoded once and shared by all lookups.
+/// The decoded request and response of one call, decoded once and shared by all lookups, and the
+/// record's own region and account (the identifiers of account/region singletons, `record.…` paths).
 struct CallPayload {
     let request: JSONValue?
     let response: JSONValue?
+    let region: String?
+    let account: String?
 
     init(_ record: CloudTrailRecord) {
         request = try? record.requestParameters?.decode()
         response = try? record.responseElements?.decode()
+        region = record.awsRegion
+        account = record.recipientAccountID ?? (try? record.userIdentity?.decode())?["accountId"]?.scalarText
+    }
+
+    init(request: JSONValue?, response: JSONValue?, region: String? = nil, account: String? = nil) {
+        self.request = request
+        self.response = response
+        self.region = region
+        self.account = account
     }
 
     func root(_ path: RecordPath) -> JSONValue? {
-        path.root == .request ? request : response
+        switch path.root {
+        case .request: return request
+        case .response: return response
+        case .record:
+            // The record fields singletons are identified by, under their CloudTrail names.
+            var fields: [String: JSONValue] = [:]
+            if let region { fields["awsRegion"] = .string(region) }
+            if let account { fields["recipientAccountId"] = .string(account) }
+            return .object(fields)
+        }
     }
 
     func identifiers(_ source: IdentifierSource) -> [String] {

@@ -62,7 +62,8 @@ public struct RecordTriage: Sendable {
         }
     }
 
-    /// Read-only calls by naming convention, for records without `readOnly` (Falco alerts, old events).
+    /// Read-only calls by naming convention, for records without `readOnly` (Falco alerts, old events)
+    /// whose call no AWS API model in the catalog describes.
     static let readOnlyPrefixes = [
         "Get", "Describe", "List", "Head", "Lookup", "Search", "BatchGet", "Check", "Test", "Preview", "Validate",
         "Estimate", "Download", "Poll", "Select", "Query", "Scan", "Decrypt", "Encrypt", "GenerateDataKey",
@@ -80,7 +81,13 @@ public struct RecordTriage: Sendable {
         let recordSource = record.eventSource
         let source = recordSource.isEmpty ? catalog.uniqueSource(forName: name) ?? "" : recordSource
         guard let entry = catalog.entry(source: source, name: name) else {
-            if record.readOnly == nil, Self.readOnlyPrefixes.contains(where: { name.hasPrefix($0) }) { return .skip(.readOnly) }
+            // The record's readOnly first, then the AWS API model, then naming conventions for calls no model knows.
+            if record.readOnly == nil,
+                catalog.isReadOnly(source: source, name: name) ?? Self.readOnlyPrefixes.contains(where: { name.hasPrefix($0) })
+            {
+                return .skip(.readOnly)
+            }
+            if catalog.classification(source: source, name: name) != nil { return .skip(.notAResourceChange) }
             return .notInCatalog("\(source.isEmpty ? "?" : source):\(name)")
         }
         if !accountFilter.isEmpty, let account = record.recipientAccountID, !accountFilter.contains(account) {

@@ -30,6 +30,10 @@ public struct StateIndex: Sendable {
                 for identifier in instance.identifiers {
                     byType[instance.type, default: [:]][identifier, default: []].append(reference)
                 }
+                if let scope = TerraformResourceTypes.singletonScopes[instance.type] {
+                    let key = Self.singletonKey(instance, scope: scope, stateAccount: state.accountID)
+                    byType[instance.type, default: [:]][key, default: []].append(reference)
+                }
             }
         }
         self.byType = byType
@@ -52,13 +56,37 @@ public struct StateIndex: Sendable {
     /// scopes all its resources, an instance's own account (from its ARN) scopes it alone; unknown
     /// accounts match any.
     public func lookup(type: String, identifier: String, accountID: String?) -> [Reference] {
-        guard let references = byType[type]?[identifier] else { return [] }
+        guard let references = byType[type]?[identifier] ?? singletonWithoutKey(type) else { return [] }
         guard let accountID else { return references }
         return references.filter { reference in
             if let stateAccount = states[reference.state].accountID, stateAccount != accountID { return false }
             if let instanceAccount = instance(reference).accountID, instanceAccount != accountID { return false }
             return true
         }
+    }
+
+    /// An account/region singleton (aws_ebs_encryption_by_default, aws_s3_account_public_access_block…)
+    /// is identified by the region or account a call names. Its instance is indexed under its `region`
+    /// attribute (provider 6+) or its account; one whose region or account the state does not tell is
+    /// indexed under `*` and matches any call in the accounts the lookup allows.
+    static let unknownSingletonKey = "*"
+
+    static func singletonKey(
+        _ instance: ResourceInstance, scope: TerraformResourceTypes.SingletonScope, stateAccount: String?
+    ) -> String {
+        let attributes = (try? instance.attributes?.decode())?.objectValue
+        switch scope {
+        case .region:
+            return attributes?["region"]?.scalarText.flatMap { $0.isEmpty ? nil : $0 } ?? unknownSingletonKey
+        case .account:
+            return instance.accountID ?? stateAccount ?? attributes?["account_id"]?.scalarText.flatMap { $0.isEmpty ? nil : $0 }
+                ?? unknownSingletonKey
+        }
+    }
+
+    func singletonWithoutKey(_ type: String) -> [Reference]? {
+        guard TerraformResourceTypes.singletonScopes[type] != nil else { return nil }
+        return byType[type]?[Self.unknownSingletonKey]
     }
 
     public var resourceTypes: Set<String> { Set(byType.keys) }
