@@ -101,8 +101,9 @@ struct InstanceMetadataTests {
             return text.contains("no answer to a session token (PUT /latest/api/token) within 1 s")
                 && text.contains("not an EC2 instance") && text.contains("hop limit")
         }
-        // The 1 s deadline, not the transport's 5 s connect or 60 s read timeout (generous for a loaded machine).
-        #expect(started.duration(to: .now) < .seconds(4))
+        // The 1 s deadline, not the transport's 60 s read timeout (the endpoint accepts and never answers);
+        // generous, since a loaded machine's tests share two cores.
+        #expect(started.duration(to: .now) < .seconds(20))
 
         let closed = try ReservedLoopbackPort()
         await #expect {

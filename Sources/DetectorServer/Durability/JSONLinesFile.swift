@@ -28,8 +28,7 @@ public final class JSONLinesFile {
         if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         guard descriptor >= 0 else { throw OpenError(path: path, reason: String(cString: strerror(errno))) }
-        var info = stat()
-        size = fstat(descriptor, &info) == 0 ? Int(info.st_size) : 0
+        size = max(0, Int(lseek(descriptor, 0, SEEK_END)))
     }
 
     deinit { close(descriptor) }
