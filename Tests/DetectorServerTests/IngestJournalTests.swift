@@ -132,7 +132,7 @@ struct IngestJournalTests {
         try await Self.withDirectory { directory in
             do {
                 let first = try IngestJournal(directory: directory)
-                let error = #expect(throws: IngestJournal.Failure.self) { _ = try IngestJournal(directory: directory) }
+                let error = #expect(throws: DurabilityError.self) { _ = try IngestJournal(directory: directory) }
                 #expect(error?.description.contains("another tfdriftctl process uses this journal") == true)
                 #expect(error?.description.contains("server.journal_dir") == true)
                 withExtendedLifetime(first) {}

@@ -7,18 +7,12 @@ import Foundation
 /// A small file replaced whole: written to a temporary beside it, synced, renamed over it, the directory
 /// synced — so a crash leaves the old version or the new one, never half of either.
 enum AtomicFile {
-    struct Failure: Error, CustomStringConvertible {
-        let path: String
-        let reason: String
-        var description: String { "\(path): \(reason)" }
-    }
-
     static func write(_ bytes: [UInt8], to path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         let temporary = path + ".tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw Failure(path: temporary, reason: errnoText()) }
+        guard descriptor >= 0 else { throw DurabilityError("file", path: temporary, reason: errnoText()) }
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, bytes.count - offset) }
@@ -26,17 +20,17 @@ enum AtomicFile {
             guard written > 0 else {
                 let reason = errnoText()
                 close(descriptor)
-                throw Failure(path: temporary, reason: reason)
+                throw DurabilityError("file", path: temporary, reason: reason)
             }
             offset += written
         }
         guard fsync(descriptor) == 0 else {
             let reason = errnoText()
             close(descriptor)
-            throw Failure(path: temporary, reason: reason)
+            throw DurabilityError("file", path: temporary, reason: reason)
         }
         close(descriptor)
-        guard rename(temporary, path) == 0 else { throw Failure(path: path, reason: errnoText()) }
+        guard rename(temporary, path) == 0 else { throw DurabilityError("file", path: path, reason: errnoText()) }
         syncDirectory(directory.isEmpty ? "." : directory)
     }
 

@@ -42,11 +42,12 @@ public final class IngestJournal: Sendable {
 
     struct State {
         var current: UInt64
-        var descriptor: Int32
+        /// The segment being appended to.
+        var file: AppendOnlyFile
         /// Sizes of the segments still on disk, including the current one.
         var sizes: [UInt64: Int]
         /// Descriptors this process opened (recovered segments are only read, then deleted by path).
-        var descriptors: [UInt64: Int32]
+        var files: [UInt64: AppendOnlyFile]
         /// Bytes appended by this process, and how many of them are known to be on disk.
         var appended = 0
         var synced = 0
@@ -58,10 +59,8 @@ public final class IngestJournal: Sendable {
     /// length (1).
     static let headerBytes = 9
 
-    public struct Failure: Error, CustomStringConvertible, Sendable {
-        public let path: String
-        public let reason: String
-        public var description: String { "ingest journal \(path): \(reason)" }
+    static func failure(_ path: String, _ reason: String) -> DurabilityError {
+        DurabilityError("ingest journal", path: path, reason: reason)
     }
 
     /// Opens (creating) the journal directory and takes its lock: two detectors must not share one.
@@ -72,22 +71,21 @@ public final class IngestJournal: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw Failure(path: directory, reason: "cannot create the directory (\(error.localizedDescription))")
+            throw Self.failure(directory, "cannot create the directory (\(error.localizedDescription))")
         }
         let lockPath = (directory as NSString).appendingPathComponent("journal.lock")
         lockDescriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard lockDescriptor >= 0 else { throw Failure(path: lockPath, reason: Self.errnoText()) }
+        guard lockDescriptor >= 0 else { throw Self.failure(lockPath, Self.errnoText()) }
         guard flock(lockDescriptor, LOCK_EX | LOCK_NB) == 0 else {
             close(lockDescriptor)
-            throw Failure(
-                path: directory,
-                reason: "another tfdriftctl process uses this journal; give each detector its own server.journal_dir")
+            throw Self.failure(
+                directory, "another tfdriftctl process uses this journal; give each detector its own server.journal_dir")
         }
         let offsetPath = (directory as NSString).appendingPathComponent("journal.offset")
         offsetDescriptor = open(offsetPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard offsetDescriptor >= 0 else {
             close(lockDescriptor)
-            throw Failure(path: offsetPath, reason: Self.errnoText())
+            throw Self.failure(offsetPath, Self.errnoText())
         }
         var sizes: [UInt64: Int] = [:]
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
@@ -97,20 +95,22 @@ public final class IngestJournal: Sendable {
         }
         let current = (sizes.keys.max() ?? 0) + 1
         let path = Self.path(directory, current)
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
+        let file: AppendOnlyFile
+        do {
+            file = try AppendOnlyFile("ingest journal", path: path)
+        } catch {
             close(lockDescriptor)
             close(offsetDescriptor)
-            throw Failure(path: path, reason: Self.errnoText())
+            throw error
         }
         sizes[current] = 0
-        state = Mutex(State(current: current, descriptor: descriptor, sizes: sizes, descriptors: [current: descriptor]))
+        state = Mutex(State(current: current, file: file, sizes: sizes, files: [current: file]))
         Self.syncDirectory(directory)
     }
 
     deinit {
         state.withLock { state in
-            for descriptor in state.descriptors.values { close(descriptor) }
+            for file in state.files.values { file.close() }
         }
         close(offsetDescriptor)
         close(lockDescriptor)  // releases the flock
@@ -130,7 +130,7 @@ public final class IngestJournal: Sendable {
             if let start, segment < start.segment { continue }
             let path = Self.path(directory, segment)
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw Failure(path: path, reason: "cannot read the segment")
+                throw Self.failure(path, "cannot read the segment")
             }
             let from = start.map { $0.segment == segment ? $0.offset : 0 } ?? 0
             let parsed = Self.frames(in: [UInt8](data), from: from, segment: segment)
@@ -187,19 +187,9 @@ public final class IngestJournal: Sendable {
         frame.withUnsafeMutableBytes { $0.storeBytes(of: checksum.littleEndian, toByteOffset: 4, as: UInt32.self) }
         return try state.withLock { state in
             if state.sizes[state.current, default: 0] >= segmentBytes { try roll(&state) }
-            let path = Self.path(directory, state.current)
-            var written = 0
-            while written < frame.count {
-                let result = frame.withUnsafeBytes { write(state.descriptor, $0.baseAddress! + written, $0.count - written) }
-                if result < 0, errno == EINTR { continue }
-                guard result > 0 else {
-                    let reason = Self.errnoText()
-                    // A partial frame would end the segment for recovery: cut it off again.
-                    _ = ftruncate(state.descriptor, off_t(state.sizes[state.current, default: 0]))
-                    throw Failure(path: path, reason: "cannot write (\(reason))")
-                }
-                written += result
-            }
+            // A failed append is cut off again: a partial frame would end the segment for recovery.
+            try state.file.append(frame)
+            state.files[state.current] = state.file
             let end = state.sizes[state.current, default: 0] + frame.count
             state.sizes[state.current] = end
             state.appended += frame.count
@@ -210,18 +200,15 @@ public final class IngestJournal: Sendable {
     /// Starts a new segment; the old one is synced first so that a single sync of the new descriptor
     /// covers everything appended from here on.
     private func roll(_ state: inout State) throws {
-        guard fdatasync(state.descriptor) == 0 else {
-            throw Failure(path: Self.path(directory, state.current), reason: "cannot sync (\(Self.errnoText()))")
-        }
+        try state.file.sync()
         state.synced = state.appended
         let next = state.current + 1
         let path = Self.path(directory, next)
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw Failure(path: path, reason: Self.errnoText()) }
+        let file = try AppendOnlyFile("ingest journal", path: path)
         Self.syncDirectory(directory)
         state.current = next
-        state.descriptor = descriptor
-        state.descriptors[next] = descriptor
+        state.file = file
+        state.files[next] = file
         state.sizes[next] = 0
     }
 
@@ -250,10 +237,9 @@ public final class IngestJournal: Sendable {
     /// Sync, release the waiters it covered, repeat while others arrived meanwhile.
     private func syncForEveryone() {
         while true {
-            let (descriptor, target) = state.withLock { ($0.descriptor, $0.appended) }
-            let failure: Failure? =
-                fdatasync(descriptor) == 0
-                ? nil : Failure(path: directory, reason: "cannot sync to disk (\(Self.errnoText()))")
+            let (file, target) = state.withLock { ($0.file, $0.appended) }
+            var failure: DurabilityError?
+            do { try file.sync() } catch { failure = error }
             let (released, failed, again) = state.withLock { state in
                 // A roll synced the old segment itself; a failure here is only real if it left something.
                 let ok = failure == nil || state.synced >= target
@@ -285,20 +271,20 @@ public final class IngestJournal: Sendable {
 
     /// Detection is done with everything up to `position`: remember it, and delete segments behind it.
     public func markProcessed(_ position: JournalPosition) {
-        let doomed: [(UInt64, Int32?)] = state.withLock { state in
+        let doomed: [(UInt64, AppendOnlyFile?)] = state.withLock { state in
             let behind = state.sizes.filter { segment, size in
                 segment != state.current
                     && (segment < position.segment || (segment == position.segment && position.offset >= size))
             }
             return behind.keys.map { segment in
                 state.sizes[segment] = nil
-                return (segment, state.descriptors.removeValue(forKey: segment))
+                return (segment, state.files.removeValue(forKey: segment))
             }
         }
         let text = Array("\(Self.padded(position.segment)) \(Self.padded(UInt64(max(0, position.offset))))\n".utf8)
         _ = text.withUnsafeBytes { pwrite(offsetDescriptor, $0.baseAddress, $0.count, 0) }
-        for (segment, descriptor) in doomed {
-            if let descriptor { close(descriptor) }
+        for (segment, file) in doomed {
+            file?.close()
             unlink(Self.path(directory, segment))
         }
     }
