@@ -1,4 +1,5 @@
 #include "CJSONScanKernels.h"
+#include "scan_bytewise.h"
 
 // The reference: one byte at a time. It is the specification the vectorised kernels are tested against
 // (they must give identical results for every input and state) and the implementation on architectures
@@ -11,58 +12,14 @@ int64_t tfd_scan_unit_ends_reference(const uint8_t *bytes, int64_t length, int32
         *consumed = 0;
         return 0;
     }
-    int32_t depth = state->depth;
-    uint8_t in_string = state->in_string;
-    uint8_t escaped = state->escaped;
+    tfd_bytewise_state at = {state->depth, state->in_string, state->escaped};
     int64_t found = 0;
-    int64_t i = 0;
-    for (; i < length; i++) {
-        uint8_t byte = bytes[i];
-        if (in_string) {
-            if (escaped) {
-                escaped = 0;
-            } else if (byte == '\\') {
-                escaped = 1;
-            } else if (byte == '"') {
-                in_string = 0;
-            }
-            continue;
-        }
-        switch (byte) {
-        case '"':
-            in_string = 1;
-            break;
-        case '{':
-        case '[':
-            depth++;
-            break;
-        case '}':
-        case ']':
-            depth--;
-            if (depth < 0) {
-                state->depth = -1;
-                state->in_string = 0;
-                state->escaped = 0;
-                *consumed = i + 1;
-                return found;
-            }
-            if (depth == unit_depth) {
-                ends[found++] = i + 1;
-                if (found == capacity) {
-                    i++;
-                    goto done;
-                }
-            }
-            break;
-        default:
-            break;
-        }
-    }
-done:
-    state->depth = depth;
-    state->in_string = in_string;
-    state->escaped = escaped;
-    *consumed = i;
+    int64_t stop_at = length > 0 ? length : 0;
+    tfd_scan_bytewise(bytes, length, 0, unit_depth, &at, ends, capacity, &found, &stop_at);
+    state->depth = (int32_t)at.depth;
+    state->in_string = at.in_string;
+    state->escaped = at.escaped;
+    *consumed = stop_at;
     return found;
 }
 

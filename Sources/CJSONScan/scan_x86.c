@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "CJSONScanKernels.h"
+#include "scan_bytewise.h"
 #include "scan_x86.h"
 
 // Stage 1 of simdjson (G. Langdale and D. Lemire, "Parsing Gigabytes of JSON per Second", VLDB Journal
@@ -104,47 +105,14 @@ static inline __attribute__((always_inline)) void tfd_store_stop(tfd_scan_state 
     *consumed = offset;
 }
 
-/// One block, one byte at a time (the reference's rules), from and into *carry. Returns 1 when the scan
-/// stops inside the block (ends full, or the depth went below zero), with *stop_at the offset after the
-/// stopping byte and *carry the state there.
-static __attribute__((noinline, cold)) int tfd_scan_block_bytewise(const uint8_t *block, int64_t size, int64_t offset, int64_t target,
-                                   tfd_carry *carry, int64_t *ends, int64_t capacity, int64_t *found,
-                                   int64_t *stop_at) {
-    int64_t depth = carry->depth;
-    int in_string = carry->in_string != 0;
-    int escaped = (int)carry->escape;
-    for (int64_t i = 0; i < size; i++) {
-        uint8_t byte = block[i];
-        if (in_string) {
-            if (escaped) {
-                escaped = 0;
-            } else if (byte == '\\') {
-                escaped = 1;
-            } else if (byte == '"') {
-                in_string = 0;
-            }
-            continue;
-        }
-        if (byte == '"') {
-            in_string = 1;
-        } else if (byte == '{' || byte == '[') {
-            depth++;
-        } else if (byte == '}' || byte == ']') {
-            depth--;
-            int full = 0;
-            if (depth >= 0 && depth == target) {
-                ends[(*found)++] = offset + i + 1;
-                full = *found == capacity;
-            }
-            if (depth < 0 || full) {
-                *carry = (tfd_carry){depth < 0 ? -1 : depth, 0, 0};
-                *stop_at = offset + i + 1;
-                return 1;
-            }
-        }
-    }
-    *carry = (tfd_carry){depth, in_string ? ~0ULL : 0, (uint64_t)escaped};
-    return 0;
+/// One block by the reference's rules, from and into *carry; see tfd_scan_bytewise.
+static __attribute__((noinline, cold)) int tfd_scan_block_bytewise(const uint8_t *block, int64_t size, int64_t offset,
+                                                                  int64_t target, tfd_carry *carry, int64_t *ends,
+                                                                  int64_t capacity, int64_t *found, int64_t *stop_at) {
+    tfd_bytewise_state state = {carry->depth, carry->in_string != 0, (uint8_t)carry->escape};
+    int stopped = tfd_scan_bytewise(block, size, offset, target, &state, ends, capacity, found, stop_at);
+    *carry = (tfd_carry){state.depth, state.in_string ? ~0ULL : 0, state.escaped};
+    return stopped;
 }
 
 // SSE2: four 16-byte lanes. '[' | 0x20 == '{' and ']' | 0x20 == '}', and no other byte folds onto either,

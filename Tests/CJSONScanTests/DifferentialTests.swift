@@ -125,6 +125,11 @@ struct DifferentialTests {
         case backslashes
         /// NDJSON of random valid values, some truncated or with one byte changed.
         case json
+
+        /// A generator of its own per flavour and test, so that each case is the same on every run.
+        func generator(seed: UInt64) -> SeededGenerator {
+            SeededGenerator(state: seed + UInt64(Flavour.allCases.firstIndex(of: self)!))
+        }
     }
 
     static func input(_ flavour: Flavour, using generator: inout SeededGenerator) -> [UInt8] {
@@ -147,12 +152,20 @@ struct DifferentialTests {
         }
     }
 
+    /// Runs `check` on `count` random inputs of the flavour and expects no disagreement.
+    static func expectAgreement(
+        on flavour: Flavour, seed: UInt64, inputs count: Int,
+        _ check: ([UInt8], inout SeededGenerator, inout Disagreements) -> Void
+    ) {
+        var generator = flavour.generator(seed: seed)
+        var disagreements = Disagreements()
+        for _ in 0..<count { check(input(flavour, using: &generator), &generator, &disagreements) }
+        #expect(disagreements.count == 0, Comment(rawValue: disagreements.summary))
+    }
+
     @Test("random inputs, cut in two calls at every position", arguments: Flavour.allCases)
     func random(flavour: Flavour) {
-        var generator = SeededGenerator(state: 0x5CA9_0000 + UInt64(Flavour.allCases.firstIndex(of: flavour)!))
-        var disagreements = Disagreements()
-        for _ in 0..<160 {
-            let bytes = Self.input(flavour, using: &generator)
+        Self.expectAgreement(on: flavour, seed: 0x5CA9_0000, inputs: 160) { bytes, generator, disagreements in
             let state = Self.states.randomElement(using: &generator)!
             let unitDepth = Int32.random(in: -1...3, using: &generator)
             let capacity = [1, 2, 3, 64].randomElement(using: &generator)!
@@ -161,35 +174,29 @@ struct DifferentialTests {
                 into: &disagreements)
             Self.compareSkips(bytes, into: &disagreements)
         }
-        #expect(disagreements.count == 0, Comment(rawValue: disagreements.summary))
     }
 
     @Test("random inputs scanned window by window, resuming after full ends arrays", arguments: Flavour.allCases)
     func windows(flavour: Flavour) {
-        var generator = SeededGenerator(state: 0x3117_0000 + UInt64(Flavour.allCases.firstIndex(of: flavour)!))
-        var disagreements = Disagreements()
-        for _ in 0..<80 {
-            let bytes = Self.input(flavour, using: &generator)
-            for window in [1, 2, 3, 7, 63, 64, 65, 200] {
-                for capacity in [1, 2, 64] {
-                    let unitDepth = Int32.random(in: 0...2, using: &generator)
-                    bytes.withUnsafeBufferPointer { buffer in
-                        let expected = Implementation.reference.scanInWindows(
+        Self.expectAgreement(on: flavour, seed: 0x3117_0000, inputs: 80) { bytes, generator, disagreements in
+            let plans = [1, 2, 3, 7, 63, 64, 65, 200].flatMap { window in [(window, 1), (window, 2), (window, 64)] }
+            for (window, capacity) in plans {
+                let unitDepth = Int32.random(in: 0...2, using: &generator)
+                bytes.withUnsafeBufferPointer { buffer in
+                    let expected = Implementation.reference.scanInWindows(
+                        buffer, 0..<buffer.count, window: window, unitDepth: unitDepth, capacity: capacity)
+                    for implementation in Implementation.underTest {
+                        let got = implementation.scanInWindows(
                             buffer, 0..<buffer.count, window: window, unitDepth: unitDepth, capacity: capacity)
-                        for implementation in Implementation.underTest {
-                            let got = implementation.scanInWindows(
-                                buffer, 0..<buffer.count, window: window, unitDepth: unitDepth, capacity: capacity)
-                            if got.calls != expected.calls {
-                                disagreements.record(
-                                    "\(implementation) on \"\(shown(bytes))\" in windows of \(window), capacity "
-                                        + "\(capacity): \(got.calls) but the reference \(expected.calls)")
-                            }
+                        if got.calls != expected.calls {
+                            disagreements.record(
+                                "\(implementation) on \"\(shown(bytes))\" in windows of \(window), capacity "
+                                    + "\(capacity): \(got.calls) but the reference \(expected.calls)")
                         }
                     }
                 }
             }
         }
-        #expect(disagreements.count == 0, Comment(rawValue: disagreements.summary))
     }
 
     /// `["` + filler + a backslash run + `"]"]` and more: whether the quote after the run is escaped decides
