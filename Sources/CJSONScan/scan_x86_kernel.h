@@ -1,6 +1,6 @@
 // The block loop, instantiated once per instruction set by scan_x86.c (no include guard on purpose).
 // Before including, define:
-//   TFD_KERNEL(name)   the name of an instantiated function (name ## _sse2, name ## _avx2)
+//   TFD_KERNEL(name)   the name of an instantiated function (name ## _sse2, name ## _avx2, ...)
 //   TFD_TARGET         the function attribute that enables the instruction set
 //   TFD_CLASSIFY       tfd_masks (const uint8_t *block): the four byte classes of a 64-byte block
 //   TFD_PREFIX_XOR     uint64_t (uint64_t): bit i = XOR of bits 0...i
