@@ -170,6 +170,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "TfdriftCoreTests", dependencies: ["TfdriftCore"], swiftSettings: strict),
+        // Every scan kernel held to the byte-at-a-time reference; Detector for its gunzip of the real trails.
+        .testTarget(name: "CJSONScanTests", dependencies: ["CJSONScan", "Detector", "TfdriftCore"], swiftSettings: strict),
         .testTarget(
             name: "TfdriftAppTests", dependencies: ["TfdriftApp", "AWSClient", "Detector", "TfdriftCore"], swiftSettings: strict),
         .testTarget(

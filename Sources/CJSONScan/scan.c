@@ -1,69 +1,101 @@
-#include "CJSONScan.h"
+#include "CJSONScanKernels.h"
+#include "scan_x86.h"
 
-// Reference implementation: one byte at a time. (Vectorised versions must give identical results.)
+// Picks the kernel: on x86_64 the widest one the CPU runs (AVX-512, else AVX2, else SSE2 with PCLMULQDQ,
+// else plain SSE2), elsewhere the reference.
+
+int32_t tfd_scan_kernel_available(tfd_scan_kernel kernel) {
+    switch (kernel) {
+    case TFD_SCAN_REFERENCE:
+        return 1;
+#if defined(__x86_64__)
+    case TFD_SCAN_SSE2:
+        return 1;
+    case TFD_SCAN_SSE2_CLMUL:
+        return tfd_x86_has_clmul();
+    case TFD_SCAN_AVX2:
+        return tfd_x86_has_avx2();
+    case TFD_SCAN_AVX512:
+        return tfd_x86_has_avx512();
+#endif
+    default:
+        return 0;
+    }
+}
+
+tfd_scan_kernel tfd_scan_kernel_selected(void) {
+#if defined(__x86_64__)
+    if (tfd_x86_has_avx512()) return TFD_SCAN_AVX512;
+    if (tfd_x86_has_avx2()) return TFD_SCAN_AVX2;
+    if (tfd_x86_has_clmul()) return TFD_SCAN_SSE2_CLMUL;
+    return TFD_SCAN_SSE2;
+#else
+    return TFD_SCAN_REFERENCE;
+#endif
+}
+
+int64_t tfd_scan_unit_ends_with(tfd_scan_kernel kernel, const uint8_t *bytes, int64_t length, int32_t unit_depth,
+                                tfd_scan_state *state, int64_t *ends, int64_t capacity, int64_t *consumed) {
+    if (!tfd_scan_kernel_available(kernel)) kernel = TFD_SCAN_REFERENCE;
+    switch (kernel) {
+#if defined(__x86_64__)
+    case TFD_SCAN_AVX512:
+        return tfd_scan_unit_ends_avx512(bytes, length, unit_depth, state, ends, capacity, consumed);
+    case TFD_SCAN_AVX2:
+        return tfd_scan_unit_ends_avx2(bytes, length, unit_depth, state, ends, capacity, consumed);
+    case TFD_SCAN_SSE2_CLMUL:
+        return tfd_scan_unit_ends_sse2_clmul(bytes, length, unit_depth, state, ends, capacity, consumed);
+    case TFD_SCAN_SSE2:
+        return tfd_scan_unit_ends_sse2(bytes, length, unit_depth, state, ends, capacity, consumed);
+#endif
+    default:
+        return tfd_scan_unit_ends_reference(bytes, length, unit_depth, state, ends, capacity, consumed);
+    }
+}
+
+int64_t tfd_skip_container_with(tfd_scan_kernel kernel, const uint8_t *bytes, int64_t start, int64_t end) {
+    if (!tfd_scan_kernel_available(kernel)) kernel = TFD_SCAN_REFERENCE;
+    switch (kernel) {
+#if defined(__x86_64__)
+    case TFD_SCAN_AVX512:
+        return tfd_skip_container_avx512(bytes, start, end);
+    case TFD_SCAN_AVX2:
+        return tfd_skip_container_avx2(bytes, start, end);
+    case TFD_SCAN_SSE2_CLMUL:
+        return tfd_skip_container_sse2_clmul(bytes, start, end);
+    case TFD_SCAN_SSE2:
+        return tfd_skip_container_sse2(bytes, start, end);
+#endif
+    default:
+        return tfd_skip_container_reference(bytes, start, end);
+    }
+}
 
 int64_t tfd_scan_unit_ends(const uint8_t *bytes, int64_t length, int32_t unit_depth, tfd_scan_state *state,
                            int64_t *ends, int64_t capacity, int64_t *consumed) {
-    int32_t depth = state->depth;
-    uint8_t in_string = state->in_string;
-    uint8_t escaped = state->escaped;
-    int64_t found = 0;
-    int64_t i = 0;
-    for (; i < length; i++) {
-        uint8_t byte = bytes[i];
-        if (in_string) {
-            if (escaped) {
-                escaped = 0;
-            } else if (byte == '\\') {
-                escaped = 1;
-            } else if (byte == '"') {
-                in_string = 0;
-            }
-            continue;
-        }
-        switch (byte) {
-        case '"':
-            in_string = 1;
-            break;
-        case '{':
-        case '[':
-            depth++;
-            break;
-        case '}':
-        case ']':
-            depth--;
-            if (depth < 0) {
-                state->depth = -1;
-                state->in_string = 0;
-                state->escaped = 0;
-                *consumed = i + 1;
-                return found;
-            }
-            if (depth == unit_depth) {
-                ends[found++] = i + 1;
-                if (found == capacity) {
-                    i++;
-                    goto done;
-                }
-            }
-            break;
-        default:
-            break;
-        }
+#if defined(__x86_64__)
+    if (tfd_x86_has_avx512()) {
+        return tfd_scan_unit_ends_avx512(bytes, length, unit_depth, state, ends, capacity, consumed);
     }
-done:
-    state->depth = depth;
-    state->in_string = in_string;
-    state->escaped = escaped;
-    *consumed = i;
-    return found;
+    if (tfd_x86_has_avx2()) {
+        return tfd_scan_unit_ends_avx2(bytes, length, unit_depth, state, ends, capacity, consumed);
+    }
+    if (tfd_x86_has_clmul()) {
+        return tfd_scan_unit_ends_sse2_clmul(bytes, length, unit_depth, state, ends, capacity, consumed);
+    }
+    return tfd_scan_unit_ends_sse2(bytes, length, unit_depth, state, ends, capacity, consumed);
+#else
+    return tfd_scan_unit_ends_reference(bytes, length, unit_depth, state, ends, capacity, consumed);
+#endif
 }
 
 int64_t tfd_skip_container(const uint8_t *bytes, int64_t start, int64_t end) {
-    tfd_scan_state state = {0, 0, 0};
-    int64_t result = 0;
-    int64_t consumed = 0;
-    int64_t count = tfd_scan_unit_ends(bytes + start, end - start, 0, &state, &result, 1, &consumed);
-    if (count == 1) return start + result;
-    return -1;
+#if defined(__x86_64__)
+    if (tfd_x86_has_avx512()) return tfd_skip_container_avx512(bytes, start, end);
+    if (tfd_x86_has_avx2()) return tfd_skip_container_avx2(bytes, start, end);
+    if (tfd_x86_has_clmul()) return tfd_skip_container_sse2_clmul(bytes, start, end);
+    return tfd_skip_container_sse2(bytes, start, end);
+#else
+    return tfd_skip_container_reference(bytes, start, end);
+#endif
 }
