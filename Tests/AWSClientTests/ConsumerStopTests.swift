@@ -38,7 +38,8 @@ struct ConsumerStopTests {
             try await group.waitForAll()
             return stopped.duration(to: .now)
         }
-        #expect(stopped < .seconds(1), "run() took \(stopped) to return after stopReceiving()")
+        // Far below the 20 s poll it cancels (the issue asks for 5 s; a loaded machine shares two cores).
+        #expect(stopped < .seconds(5), "run() took \(stopped) to return after stopReceiving()")
         #expect(consumer.statistics.snapshot.receiveErrors == 0, "a cancelled receive is not an error")
         try await sqs.sendMessage(
             body: #"{"detail-type":"AWS API Call via CloudTrail","detail":{"eventName":"PutBucketPolicy"}}"#)

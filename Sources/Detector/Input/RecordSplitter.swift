@@ -218,19 +218,23 @@ public final class RecordSplitter {
     func scan(_ buffer: JSONBytes, from: Int, to: Int, depth: Int32, state: inout tfd_scan_state, limit: Int) -> [Int] {
         var ends: [Int] = []
         var position = from
-        var found = [Int64](repeating: 0, count: min(limit, 1024))
         while position < to, state.depth >= depth {
             var consumed: Int64 = 0
-            let count = found.withUnsafeMutableBufferPointer { found in
-                tfd_scan_unit_ends(
-                    buffer.base + position, Int64(to - position), depth, &state, found.baseAddress, Int64(found.count), &consumed)
-            }
+            let count = tfd_scan_unit_ends(
+                buffer.base + position, Int64(to - position), depth, &state, found, Int64(min(limit, Self.foundCapacity)),
+                &consumed)
             for index in 0..<Int(count) { ends.append(position + Int(found[index])) }
             position += Int(consumed)
             if ends.count >= limit { break }
         }
         return ends
     }
+
+    /// Where the scan writes the ends it finds: one buffer for the splitter's life (it runs once per line).
+    static let foundCapacity = 1024
+    let found = UnsafeMutablePointer<Int64>.allocate(capacity: RecordSplitter.foundCapacity)
+
+    deinit { found.deallocate() }
 
     // MARK: Values
 

@@ -1,3 +1,5 @@
+import CJSONScan
+
 /// A malformed JSON input, located by byte offset (converted to a line by the reporter).
 public struct JSONSyntaxError: Error, Sendable, CustomStringConvertible {
     public let offset: Int
@@ -133,66 +135,16 @@ public struct JSONScanner {
         return RawJSON(bytes: bytes, start: start, end: position)
     }
 
-    /// Skips a nested object/array with a depth counter instead of recursion: CloudTrail
-    /// `requestParameters` can nest deeply and hostile input must not overflow the stack.
+    /// Skips a nested object or array by its structure alone — strings and brackets, found many bytes at
+    /// a time by the structural scan (CJSONScan) — without checking the tokens inside: a replay skips most
+    /// of every record this way, and a part that is read later (a drift's request) is parsed in full then.
+    /// No recursion, so hostile nesting cannot overflow the stack.
     public mutating func skipContainer() throws {
-        var stack: [UInt8] = []
-        stack.reserveCapacity(16)
-        var expectingKey = false
-        while position < end {
-            let byte = base[position]
-            switch byte {
-            case UInt8(ascii: "{"), UInt8(ascii: "["):
-                guard stack.count < 512 else { throw fail("nesting deeper than 512 levels") }
-                stack.append(byte == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]"))
-                position += 1
-                expectingKey = byte == UInt8(ascii: "{")
-                skipWhitespace()
-                if position < end, base[position] == stack.last! {
-                    position += 1
-                    stack.removeLast()
-                    if stack.isEmpty { return }
-                    expectingKey = false
-                } else if expectingKey, position < end, base[position] != UInt8(ascii: "\"") {
-                    throw fail("expected a string key")
-                }
-                continue
-            case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                guard let closing = stack.last, closing == byte else {
-                    throw fail("mismatched '\(Character(UnicodeScalar(byte)))'")
-                }
-                stack.removeLast()
-                position += 1
-                if stack.isEmpty { return }
-            case UInt8(ascii: "\""):
-                _ = try scanStringRange()
-                if expectingKey {
-                    try expect(UInt8(ascii: ":"), "':' after an object key")
-                    expectingKey = false
-                }
-            case UInt8(ascii: ","):
-                position += 1
-                expectingKey = stack.last == UInt8(ascii: "}")
-                skipWhitespace()
-                if expectingKey, position < end, base[position] != UInt8(ascii: "\"") { throw fail("expected a string key") }
-            case 0x20, 0x0A, 0x0D, 0x09:
-                // Indentation comes in runs (pretty-printed states): consume the run in a tight loop.
-                position += 1
-                while position < end,
-                    base[position] == 0x20 || base[position] == 0x0A || base[position] == 0x0D || base[position] == 0x09
-                {
-                    position += 1
-                }
-            case UInt8(ascii: "t"): try literal("true")
-            case UInt8(ascii: "f"): try literal("false")
-            case UInt8(ascii: "n"): try literal("null")
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                try skipNumber()
-            default:
-                throw fail("unexpected character '\(Character(UnicodeScalar(byte)))'")
-            }
+        let after = tfd_skip_container(base, Int64(position), Int64(end))
+        guard after >= 0 else {
+            throw fail("unterminated \(base[position] == UInt8(ascii: "{") ? "object" : "array")")
         }
-        throw fail("unterminated \(stack.last == UInt8(ascii: "}") ? "object" : "array")")
+        position = Int(after)
     }
 
     public mutating func literal(_ word: StaticString) throws {
