@@ -31,8 +31,9 @@ public struct RecordTriage: Sendable {
         case notInCatalog(String)
         /// Terraform's own call, or a configured CI actor: an expected change, counted.
         case expected
-        /// A change to evaluate against the live picture.
-        case candidate(Candidate)
+        /// A change to evaluate against the live picture (boxed: most verdicts are skips, and an array of
+        /// verdicts should not be as wide as the rare candidate).
+        indirect case candidate(Candidate)
 
         /// Whether the record was a mutating call (the summary's `mutating`).
         public var isMutating: Bool {

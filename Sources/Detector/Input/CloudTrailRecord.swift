@@ -28,9 +28,50 @@ public struct CloudTrailRecord: Sendable {
     public var readOnly: Bool?
     /// `eventTime` parsed (the decoder refuses a record whose `eventTime` is not a time).
     public internal(set) var eventDate: Date?
-    public var userIdentity: JSONPart?
-    public var requestParameters: JSONPart?
-    public var responseElements: JSONPart?
+    /// The nested parts, as ranges of `buffer` (one reference for the whole record: records are copied
+    /// through the pipeline, and every reference is a retain) or as values (Falco alerts).
+    var parts = Parts()
+
+    struct Parts: Sendable {
+        var userIdentity = PartSlot.absent
+        var requestParameters = PartSlot.absent
+        var responseElements = PartSlot.absent
+    }
+
+    enum PartSlot: Sendable {
+        case absent
+        case range(Int, Int)
+        case value(JSONValue)
+
+        func part(in buffer: JSONBytes?) -> JSONPart? {
+            switch self {
+            case .absent: return nil
+            case .range(let start, let end): return buffer.map { .raw(RawJSON(bytes: $0, start: start, end: end)) }
+            case .value(let value): return .value(value)
+            }
+        }
+
+        init(_ part: JSONPart?) {
+            switch part {
+            case nil: self = .absent
+            case .value(let value): self = .value(value)
+            case .raw(let raw): self = .value((try? raw.decode()) ?? .null)
+            }
+        }
+    }
+
+    public var userIdentity: JSONPart? {
+        get { parts.userIdentity.part(in: buffer) }
+        set { parts.userIdentity = PartSlot(newValue) }
+    }
+    public var requestParameters: JSONPart? {
+        get { parts.requestParameters.part(in: buffer) }
+        set { parts.requestParameters = PartSlot(newValue) }
+    }
+    public var responseElements: JSONPart? {
+        get { parts.responseElements.part(in: buffer) }
+        set { parts.responseElements = PartSlot(newValue) }
+    }
     public var location: InputLocation
 
     public init(location: InputLocation) { self.location = location }
@@ -83,15 +124,23 @@ public struct CloudTrailRecord: Sendable {
     /// waiting (a replay orders calls across files) must not keep a file's buffer alive.
     public func detached() -> CloudTrailRecord {
         var copy = self
-        copy.buffer = nil
         copy.slots = Slots(
             eventName: .init(eventNameValue), eventSource: .init(slots.eventSource.value(in: buffer)),
             eventTime: .init(eventTime), eventID: .init(eventID), eventType: .init(eventType), awsRegion: .init(awsRegion),
             recipientAccountID: .init(recipientAccountID), errorCode: .init(errorCode), userAgent: .init(userAgent),
             sourceIPAddress: .init(sourceIPAddress))
-        copy.userIdentity = userIdentity?.detached()
-        copy.requestParameters = requestParameters?.detached()
-        copy.responseElements = responseElements?.detached()
+        // The three parts, side by side in a buffer of their own.
+        var bytes: [UInt8] = []
+        func keep(_ slot: PartSlot) -> PartSlot {
+            guard case .range(let start, let end) = slot, let buffer else { return slot }
+            let offset = bytes.count
+            bytes += UnsafeBufferPointer(start: buffer.base + start, count: end - start)
+            return .range(offset, offset + end - start)
+        }
+        copy.parts = Parts(
+            userIdentity: keep(parts.userIdentity), requestParameters: keep(parts.requestParameters),
+            responseElements: keep(parts.responseElements))
+        copy.buffer = JSONBytes(bytes)
         return copy
     }
 
@@ -114,12 +163,6 @@ public enum JSONPart: Sendable {
         }
     }
 
-    /// The same bytes in a buffer of their own.
-    func detached() -> JSONPart {
-        guard case .raw(let raw) = self else { return self }
-        let copy = JSONBytes(UnsafeBufferPointer(start: raw.bytes.base + raw.start, count: raw.end - raw.start))
-        return .raw(RawJSON(bytes: copy, start: 0, end: copy.count))
-    }
 }
 
 /// Where an input came from: file, and the record's position in it (line for NDJSON, index for arrays).

@@ -111,18 +111,21 @@ public struct RecordDecoder {
                     try fields.skim(&scanner)
                     emit(fields)
                 } else {
-                    switch scanner.peek() {
-                    case UInt8(ascii: "{"):
-                        try decodeObject(&scanner, location: unit.location, isTopLevel: true)
-                    case UInt8(ascii: "["):
-                        try scanner.forEachElement { element, index in
-                            var location = unit.location
-                            location.index = index
-                            try decodeObject(&element, location: location, isTopLevel: false)
+                    // Values may follow each other on one line (concatenated JSON).
+                    repeat {
+                        switch scanner.peek() {
+                        case UInt8(ascii: "{"):
+                            try decodeObject(&scanner, location: unit.location, isTopLevel: true)
+                        case UInt8(ascii: "["):
+                            try scanner.forEachElement { element, index in
+                                var location = unit.location
+                                location.index = index
+                                try decodeObject(&element, location: location, isTopLevel: false)
+                            }
+                        default:
+                            throw JSONSyntaxError(offset: scanner.position, message: "expected a JSON object or array")
                         }
-                    default:
-                        throw JSONSyntaxError(offset: unit.start, message: "expected a JSON object or array")
-                    }
+                    } while scanner.peek() != nil
                 }
                 if scanner.peek() != nil {
                     throw JSONSyntaxError(offset: scanner.position, message: "unexpected data after the value")
@@ -237,6 +240,12 @@ public struct RecordDecoder {
         emit(fields)
     }
 
+    /// A part as a range of the record's buffer; `null` is absent.
+    static func slot(_ raw: RawJSON?) -> CloudTrailRecord.PartSlot {
+        guard let raw, !raw.isNull else { return .absent }
+        return .range(raw.start, raw.end)
+    }
+
     func emit(_ fields: SkimmedFields) {
         if fields.slots.eventSource.equals("aws:s3", in: fields.buffer) || fields.hasS3NotificationBody {
             onSkip(.s3Notification)
@@ -270,9 +279,9 @@ public struct RecordDecoder {
         record.slots = fields.slots
         record.eventDate = eventDate
         record.readOnly = fields.readOnly
-        record.userIdentity = fields.userIdentity.map(JSONPart.raw)
-        record.requestParameters = fields.requestParameters.map(JSONPart.raw)
-        record.responseElements = fields.responseElements.map(JSONPart.raw)
+        record.parts = CloudTrailRecord.Parts(
+            userIdentity: Self.slot(fields.userIdentity), requestParameters: Self.slot(fields.requestParameters),
+            responseElements: Self.slot(fields.responseElements))
         onRecord(record)
     }
 }

@@ -264,6 +264,16 @@ public final class RecordSplitter {
                 }
             } else {
                 let first = Self.skipSpace(buffer, from: position, limit: lineEnd)
+                var last = lineEnd - 1
+                while last > first, [0x20, 0x09, 0x0D].contains(buffer.base[last]) { last -= 1 }
+                if first < lineEnd, buffer.base[first] == UInt8(ascii: "{"), buffer.base[last] == UInt8(ascii: "}") {
+                    // NDJSON's shape — a line that is one object — needs no scan: it is the record (and if it
+                    // is not well-formed, the decoder says so with this line).
+                    emitValue(first, last + 1, currentLine, into: &chunk)
+                    position = lineEnd + 1
+                    currentLine += 1
+                    continue
+                }
                 if first < lineEnd {
                     unitStart = first
                     unitLine = currentLine

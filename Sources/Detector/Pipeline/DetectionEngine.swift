@@ -75,10 +75,13 @@ public actor DetectionEngine {
             events += outcome.events
             if let explanation = outcome.explanation { explanations.append(explanation) }
         }
-        for (position, record) in batch.records.enumerated() {
-            let verdict = batch.verdicts?[position] ?? evaluator.triage.triage(record)
-            if let explanation = evaluator.count(verdict, record: record) { explanations.append(explanation) }
+        let records = batch.records
+        for position in records.indices {
+            // Indexed, not iterated: a record copy is a retain, and most records are skipped here.
+            let verdict = batch.verdicts?[position] ?? evaluator.triage.triage(records[position])
+            if let explanation = evaluator.count(verdict, record: records[position]) { explanations.append(explanation) }
             guard case .candidate(let candidate) = verdict else { continue }
+            let record = candidate.record
             let time = record.eventDate ?? now
             if time > newest { newest = time }
             arrivals += 1

@@ -81,7 +81,8 @@ public struct RecordBatch: Sendable {
             },
             onSkip: { skips[$0, default: 0] += 1 })
         withExtendedLifetime(decoder) { decode(decoder) }
-        self.records += records
+        // Moved, not copied element by element (a record copy is a retain of its buffer).
+        if self.records.isEmpty { self.records = records } else { self.records += records }
         noteMalformed(problems, count: problemCount)
         for (reason, count) in skips { self.skips[reason, default: 0] += count }
     }
