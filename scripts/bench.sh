@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Replay throughput and memory, and state load (see BENCHMARKS.md for results and method).
-#   scripts/bench.sh [RECORDS] [RESOURCES]          RSS_GB=2 for the memory rows (0 skips them)
+#   scripts/bench.sh [RECORDS] [RESOURCES]   RSS_GB=2 for the memory rows (0 skips them); FORMS="" skips throughput
 # Each form of the corpus (1,000-record trail files; NDJSON) is measured side by side with the
 # parse-only anchors on the same bytes — orjson and pysimdjson, one core — and tfdriftctl on one core
 # (taskset -c 0, --jobs 1) and on two (taskset -c 0,1, --jobs 2), timed as whole processes.
@@ -81,8 +81,9 @@ bench_form() {
     tail -1 "$out/replay-$form.stderr" | cut -c1-200
 }
 
-bench_form trail "$out/corpus-$records"
-bench_form ndjson "$out/corpus-$records.ndjson"
+for form in ${FORMS-trail ndjson}; do   # FORMS="" measures only memory and state load
+    if [ "$form" = trail ]; then bench_form trail "$out/corpus-$records"; else bench_form ndjson "$out/corpus-$records.ndjson"; fi
+done
 
 # Memory: peak RSS replaying inputs larger than any window, on both cores.
 if [ "$rss_gb" != 0 ]; then
@@ -92,7 +93,7 @@ if [ "$rss_gb" != 0 ]; then
     for input in "$out/big-$rss_gb.ndjson" "$out/big-$rss_gb-gz"; do
         /usr/bin/time -f "%e %M" -o "$out/rss.time" taskset -c 0,1 "$bin" replay --config "$out/replay.yaml" --output json \
             --no-progress "$input" > /dev/null 2> "$out/rss.stderr" || true
-        read -r wall rss < "$out/rss.time"
+        read -r wall rss < <(tail -1 "$out/rss.time")   # time(1) puts "Command exited with …" first
         echo "memory: $(basename "$input") ($(du -sh "$input" | cut -f1) on disk): peak RSS $((rss / 1024)) MiB, $wall s; $(tail -1 "$out/rss.stderr" | cut -c1-120)"
     done
 fi
@@ -100,7 +101,7 @@ fi
 state_bytes=$(stat -c %s "$out/state-$resources.tfstate")
 for run in 1 2 3; do
     /usr/bin/time -f "%e %M" -o "$out/state.time" taskset -c 0 "$bin" state inspect --config "$out/state.yaml" --output json > "$out/state.json"
-    read -r wall rss < "$out/state.time"
+    read -r wall rss < <(tail -1 "$out/state.time")
     load=$(python3 -c "import json; print(json.load(open('$out/state.json'))['states'][0]['load_seconds'])")
     echo "state run $run: $resources resources, $((state_bytes / 1048576)) MiB file: load $load s (whole process $wall s), peak RSS $((rss / 1024)) MiB = $(python3 -c "print(round($rss * 1024 / $state_bytes, 2))")x file size"
 done

@@ -34,10 +34,11 @@ public final class DetectorMetrics: Sendable {
             "Bytes of accepted HTTP requests on disk in the ingest journal (processed ones until their segment is deleted).",
         "tfdrift_ingest_journal_recovered_total":
             "Records an earlier process accepted but had not processed, recovered from the ingest journal at start.",
-        "tfdrift_open_drifts": "Drifts reported and not yet resolved by a state reload (bounded; see the evicted counter).",
+        "tfdrift_open_drifts":
+            "Resources in the live picture that differ from the state: reported and not yet reverted, deleted or adopted by a state reload (bounded; see the evicted counter).",
         "tfdrift_build_info": "Always 1; the labels say which tfdriftctl this is.",
         "tfdrift_open_drifts_evicted_total":
-            "Open drifts forgotten because the detector tracks a bounded number; they are logged but cannot be resolved.",
+            "Resources dropped from the live picture (oldest first) because it holds at most detection.live_picture_max_resources; their drifts were reported but can no longer be resolved.",
     ]
 
     static func descriptor(_ name: String, help: String) -> MetricNameDescriptor {

@@ -52,33 +52,13 @@ final class EventRenderer {
 
 /// The end-of-run summary: one JSON object as the last line of stderr (`--output json`), or text.
 enum SummaryRenderer {
-    static func json(_ summary: DetectionSummary, seconds: Double) -> String {
-        func counts(_ dictionary: [String: Int]) -> JSONValue { .object(dictionary.mapValues { .number(String($0)) }) }
-        let object: JSONValue = .object([
-            "summary": .object([
-                "records": .number(String(summary.records)),
-                "malformed": .number(String(summary.malformed)),
-                "unreadable": .number(String(summary.unreadable)),
-                "mutating": .number(String(summary.mutating)),
-                "expected_changes": .number(String(summary.expectedChanges)),
-                "drift_events": .number(String(summary.driftEvents)),
-                "by_severity": counts(summary.bySeverity),
-                "by_type": counts(summary.byType),
-                "skipped": counts(summary.skipped),
-                "uncovered_events": counts(summary.uncoveredEvents),
-                "seconds": .number(String(format: "%.3f", seconds)),
-            ])
-        ])
-        return JSONWriter.encode(object)
-    }
-
     static func render(_ summary: DetectionSummary, malformed: [MalformedInput], seconds: Double, format: OutputFormat) {
         for problem in malformed { Console.warn("skipped malformed input \(problem)") }
         if summary.malformed > malformed.count {
             Console.warn("… and \(summary.malformed - malformed.count) more malformed inputs")
         }
         if format == .json {
-            Console.stderr(json(summary, seconds: seconds))
+            Console.stderr(JSONWriter.encode(summary.json(seconds: seconds)))
             return
         }
         let rate = seconds > 0 ? Int(Double(summary.records) / seconds) : 0

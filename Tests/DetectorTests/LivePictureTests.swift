@@ -19,15 +19,17 @@ struct LivePictureTests {
     }
 
     /// The lines an engine makes of `records` (NDJSON, one batch), against `state`.
-    static func lines(_ records: [String], state: StateBuilder = StateBuilder(), explain: Bool = false) async throws -> (
-        events: [DriftEvent], report: BatchReport
-    ) {
+    /// With a `reorderWindow`, as a replay runs it (calls held across inputs, then `finishInput`).
+    static func lines(
+        _ records: [String], state: StateBuilder = StateBuilder(), explain: Bool = false, reorderWindow: Double? = nil
+    ) async throws -> (events: [DriftEvent], report: BatchReport) {
         var evaluator = try state.evaluator()
         evaluator.explains = explain
         let sink = CollectingSink()
-        let engine = DetectionEngine(evaluator: evaluator, sinks: [sink])
+        let engine = DetectionEngine(evaluator: evaluator, sinks: [sink], reorderWindow: reorderWindow)
         let report = await engine.process(
             RecordBatch.decoding(JSONBytes(string: records.joined(separator: "\n")), name: "test", source: "file"))
+        if reorderWindow != nil { await engine.finishInput() }
         return (await sink.events, report)
     }
 
@@ -93,6 +95,24 @@ struct LivePictureTests {
             Self.call("CreateUser", id: "create", request: #"{"userName":"x"}"#),
         ])
         #expect(events.map(\.eventID) == ["create", "attach"])
+    }
+
+    @Test("in a replay, calls that arrive later than the reorder window still apply in order among themselves")
+    func lateCallsInOrder() async throws {
+        // A file of several detonations concatenated: a newer call first, then an older same-second
+        // pair in the wrong order, then older calls written newest first.
+        let (events, _) = try await Self.lines(
+            [
+                Self.call("CreateUser", id: "newer", second: 86_400, request: #"{"userName":"other"}"#),
+                Self.call(
+                    "AttachUserPolicy", id: "attach",
+                    request: #"{"userName":"x","policyArn":"arn:aws:iam::aws:policy/ReadOnlyAccess"}"#),
+                Self.call("CreateUser", id: "create", request: #"{"userName":"x"}"#),
+                Self.call("DeleteUser", id: "delete-y", second: -60, request: #"{"userName":"y"}"#),
+                Self.call("CreateUser", id: "create-y", second: -120, request: #"{"userName":"y"}"#),
+            ], reorderWindow: 3600)
+        #expect(events.map(\.eventID) == ["create-y", "delete-y", "create", "attach", "newer"])
+        #expect(events.map(\.action) == [.detected, .resolved, .detected, .detected, .detected])
     }
 
     @Test("records apply in eventTime order within a batch, not file order")

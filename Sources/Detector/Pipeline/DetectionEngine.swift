@@ -22,6 +22,9 @@ public actor DetectionEngine {
     let observer: (any EngineObserver)?
     let reorderWindow: Double?
     private var pending = Heap<Pending>()
+    /// Calls held for ordering in a replay, at most (detached copies, a few KiB each): memory stays
+    /// bounded even for an input written newest first, whose calls all arrive late.
+    static let maxHeld = 10_000
     private var arrivals = 0
     private var newest = Date.distantPast
     private var busy = false
@@ -90,10 +93,15 @@ public actor DetectionEngine {
             if reorderWindow != nil { waiting.record = record.detached() }
             pending.insert(Pending(candidate: waiting, time: time, arrival: arrivals))
             // Released record by record, so what is applied when depends on the input alone, not on
-            // how it was cut into batches (the same lines with any --jobs or window).
+            // how it was cut into batches (the same lines with any --jobs or window). A call waits until
+            // the newest time seen is a window past it and a later call has arrived: a run of calls that
+            // come late (an input older than the others, or one written newest first) is still applied
+            // in time order among itself — within one second, creations first. At most `maxHeld` wait.
             if let reorderWindow {
                 let horizon = newest.addingTimeInterval(-reorderWindow)
-                while let first = pending.min, first.time < horizon { apply(pending.removeMin()) }
+                while let first = pending.min, (first.time < horizon && first.time < time) || pending.count > Self.maxHeld {
+                    apply(pending.removeMin())
+                }
             }
         }
         if reorderWindow == nil {

@@ -65,7 +65,7 @@ public struct ChunkPipeline: Sendable {
         /// Decoding workers (`--jobs`); the engine applies their batches one at a time, in input order.
         public var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
         /// Bytes read at a time from each input.
-        public var window: Int = 4 << 20
+        public var window: Int = 1 << 20
         /// A record larger than this is malformed (and skipped), not a reason to hold gigabytes.
         public var maxRecordBytes: Int = 64 << 20
         /// A gzip input that inflates past this is an error naming it (a decompression bomb).
