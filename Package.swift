@@ -9,6 +9,9 @@ let strict: [SwiftSetting] = [
     .treatAllWarnings(as: .error),
 ]
 
+// Linux-first: the detector calls Glibc directly (file descriptors, flock, fdatasync, pread) and the
+// package is built and tested on Linux (Debian) only. `platforms` only states the minimum macOS the
+// dependencies ask for; a macOS build is not attempted.
 let package = Package(
     name: "tfdriftctl",
     platforms: [.macOS(.v15)],
@@ -50,8 +53,6 @@ let package = Package(
             name: "Detector",
             dependencies: [
                 "TfdriftCore", "CZlib",
-                .product(name: "Yams", package: "Yams"),
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
             ],
@@ -100,7 +101,7 @@ let package = Package(
         .target(
             name: "DetectorServer",
             dependencies: [
-                "TfdriftCore", "Detector", "CZlib",
+                "TfdriftCore", "Detector",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -111,7 +112,6 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "DequeModule", package: "swift-collections"),
             ],
             swiftSettings: strict
         ),
@@ -156,15 +156,12 @@ let package = Package(
         // Data files compiled into the modules that use them, so the binary ships alone (no bundle).
         .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["EmbedResourcesTool"]),
         .executableTarget(name: "EmbedResourcesTool", swiftSettings: strict),
-        // Thin command line: parse, wire, render, exit codes.
+        // Thin command line: parse, call the application layer, render, exit codes.
         .executableTarget(
             name: "tfdriftctl",
             dependencies: [
-                "TfdriftCore", "Detector", "DetectorServer", "GrafanaProvision", "AWSClient", "HTTPTransportAHC",
-                "Doctor", "TfdriftApp",
+                "TfdriftCore", "Detector", "DetectorServer", "GrafanaProvision", "AWSClient", "Doctor", "TfdriftApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -173,7 +170,7 @@ let package = Package(
         // Every scan kernel held to the byte-at-a-time reference; Detector for its gunzip of the real trails.
         .testTarget(name: "CJSONScanTests", dependencies: ["CJSONScan", "Detector", "TfdriftCore"], swiftSettings: strict),
         .testTarget(
-            name: "TfdriftAppTests", dependencies: ["TfdriftApp", "AWSClient", "Detector", "TfdriftCore"], swiftSettings: strict),
+            name: "TfdriftAppTests", dependencies: ["TfdriftApp", "AWSClient"], swiftSettings: strict),
         .testTarget(
             name: "DetectorTests",
             dependencies: ["Detector", "TfdriftCore"],

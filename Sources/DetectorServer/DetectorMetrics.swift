@@ -19,7 +19,8 @@ public final class DetectorMetrics: Sendable {
     static let help: [String: String] = [
         "tfdrift_events_received_total": "CloudTrail records accepted for detection, by source.",
         "tfdrift_events_skipped_total": "Records that produced no drift event, by reason.",
-        "tfdrift_drift_events_total": "Drift events emitted, by severity and drift type.",
+        "tfdrift_drift_events_total": "drift_detected lines emitted, by severity and drift type (resolutions are counted apart).",
+        "tfdrift_drift_resolved_total": "drift_resolved lines emitted, by what closed the drift (revert, deleted, state_reload).",
         "tfdrift_ingest_rejected_total": "Records refused at ingest (queue full, unauthorised, malformed, too large).",
         "tfdrift_sink_failures_total": "Failed deliveries to a sink.",
         "tfdrift_sink_dropped_total":
@@ -106,6 +107,10 @@ public final class DetectorMetrics: Sendable {
         counter("tfdrift_drift_events_total", [("severity", severity), ("drift_type", type)]).increment()
     }
 
+    public func resolved(by: String) {
+        counter("tfdrift_drift_resolved_total", [("resolved_by", by)]).increment()
+    }
+
     public func rejected(reason: String, count: Int = 1) {
         counter("tfdrift_ingest_rejected_total", [("reason", reason)]).increment(by: Int64(count))
     }
@@ -149,6 +154,9 @@ public final class DetectorMetrics: Sendable {
                 counter("tfdrift_drift_events_total", [("severity", severity.rawValue), ("drift_type", type.rawValue)])
                     .increment(by: Int64(0))
             }
+        }
+        for resolvedBy in ResolvedBy.allCases {
+            counter("tfdrift_drift_resolved_total", [("resolved_by", resolvedBy.rawValue)]).increment(by: Int64(0))
         }
         for reason in ["unauthorized", "too_large", "malformed", "queue_full", "journal", "shutting_down", "read_timeout"] {
             counter("tfdrift_ingest_rejected_total", [("reason", reason)]).increment(by: Int64(0))

@@ -3,6 +3,8 @@ import Detector
 /// Why a command of the application layer failed, in sentences that read well after `Error: `.
 public enum AppError: Error, CustomStringConvertible, Sendable {
     case nothingToRun
+    /// A command that reads the states (`state inspect`, `state coverage`) with none configured.
+    case noStateConfigured
     case unavailableSources([String])
     case listenAddressInUse(String)
     /// A one-shot run whose sink took events and delivered none of them (or refused the credentials).
@@ -18,6 +20,8 @@ public enum AppError: Error, CustomStringConvertible, Sendable {
 
     public var description: String {
         switch self {
+        case .noStateConfigured:
+            return "no Terraform state configured: set providers.aws.state.local_path (or providers.aws.states)"
         case .nothingToRun:
             return
                 "nothing to run: set providers.aws.cloudtrail.log_paths (files or directories of CloudTrail logs), "

@@ -8,12 +8,13 @@ import TfdriftCore
 
 struct Replay: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Backtest: run the detector over CloudTrail logs on disk.",
+        abstract: "Backtest: run the detector over CloudTrail logs on disk or in the trail's S3 bucket.",
         discussion: """
             PATH may be a file (.json, .json.gz, NDJSON, EventBridge envelopes, Falco alerts) or a \
             directory in the S3 layout (AWSLogs/<account>/CloudTrail/…, organisation trails included). \
-            Digest and Insights files are skipped. Without PATH, the config's \
-            providers.aws.cloudtrail.log_paths are replayed.
+            Digest and Insights files are skipped. s3://bucket/prefix reads the trail bucket \
+            (only the YYYY/MM/DD prefixes --since/--until need; accounts as configured). Without PATH, \
+            the config's providers.aws.cloudtrail.log_paths are replayed.
 
             Exit status: 0 no drift, 2 drift found, 1 error — including an input that cannot be read \
             (unless --allow-partial) and a replay that read no record.
@@ -21,6 +22,7 @@ struct Replay: AsyncParsableCommand {
             Examples:
               tfdriftctl replay --config examples/quickstart/tfdrift.yaml examples/quickstart/cloudtrail
               tfdriftctl replay --since 2023-07-10T12:00:00Z --output json AWSLogs/ > drifts.jsonl
+              tfdriftctl replay --since 2026-11-01T00:00:00Z s3://my-trail-bucket/AWSLogs/ --explain
             """)
 
     @OptionGroup var global: GlobalOptions

@@ -24,10 +24,7 @@ extension State {
         func run() async throws {
             let config = try global.loadConfig()
             global.bootstrapLogging(config: config)
-            guard !config.states.isEmpty else {
-                throw ValidationError(
-                    "no Terraform state configured: set providers.aws.state.local_path (or providers.aws.states)")
-            }
+            guard !config.states.isEmpty else { throw AppError.noStateConfigured }
             let setup = try await DetectorSetup.loading(config)
             if global.output == .json {
                 print(JSONWriter.encode(StateReport.json(setup)))
@@ -67,10 +64,7 @@ extension State {
         func run() async throws {
             let config = try global.loadConfig()
             global.bootstrapLogging(config: config)
-            guard !config.states.isEmpty else {
-                throw ValidationError(
-                    "no Terraform state configured: set providers.aws.state.local_path (or providers.aws.states)")
-            }
+            guard !config.states.isEmpty else { throw AppError.noStateConfigured }
             let setup = try await DetectorSetup.loading(config)
             let report = CoverageReport(setup: setup)
             if global.output == .json {

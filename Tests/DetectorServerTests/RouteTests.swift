@@ -253,6 +253,11 @@ struct RouteTests {
             let events = await running.sink.waitFor(2)
             #expect(events.last?.action == .resolved)
             #expect(events.last?.jsonLine().contains("\"action\":\"drift_resolved\"") == true)
+            // The resolution is counted as such, not as a second drift.
+            let metrics = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+            #expect(metrics.contains(#"tfdrift_drift_events_total{severity="critical",drift_type="modified"} 1"#), "\(metrics)")
+            #expect(metrics.contains(#"tfdrift_drift_resolved_total{resolved_by="state_reload"} 1"#), "\(metrics)")
+            #expect(metrics.contains(#"tfdrift_drift_resolved_total{resolved_by="revert"} 0"#), "\(metrics)")
         }
     }
 

@@ -3,7 +3,7 @@ import Testing
 
 @testable import tfdriftctl
 
-/// The command tree of the Grafana, doctor and silence commands, parsed in process (swift-argument-parser's
+/// The whole command tree, parsed in process (swift-argument-parser's
 /// `parseAsRoot`): every subcommand is reachable, options land where they belong, bad input is refused.
 @Suite("command line parsing")
 struct CommandParsingTests {
@@ -18,6 +18,9 @@ struct CommandParsingTests {
             (["mute-timings", "apply"], "MuteTimings.Apply"), (["silence", "schedule", "--dry-run"], "Silence.Schedule"),
             (["silence", "list", "--all"], "Silence.List"), (["silence", "expire", "--all-ours"], "Silence.Expire"),
             (["doctor", "--only", "grafana"], "Doctor"), (["iam-policy"], "IAMPolicy"), (["version"], "Version"),
+            (["run"], "Run"), (["replay", "logs/"], "Replay"), (["state", "inspect"], "State.Inspect"),
+            (["state", "coverage"], "State.Coverage"), (["catalog", "list", "--service", "ec2"], "Catalog.List"),
+            (["catalog", "coverage", "--uncovered"], "Catalog.Coverage"),
         ])
     func parses(arguments: [String], command: String) throws {
         let parsed = try Tfdriftctl.parseAsRoot(arguments + ["--config", "x.yaml"])
@@ -39,6 +42,23 @@ struct CommandParsingTests {
         #expect(doctor.output == .markdown && doctor.noColor)
     }
 
+    @Test("replay's options land where they belong: paths (local and s3://), window, jobs, partial, explain")
+    func replayOptions() throws {
+        let replay = try #require(
+            try Tfdriftctl.parseAsRoot([
+                "replay", "--since", "2023-07-10T12:00:00Z", "--until", "2023-07-11T00:00:00Z", "--jobs", "3",
+                "--allow-partial", "--explain", "--no-progress", "--output", "json", "AWSLogs/", "s3://trail/AWSLogs/",
+            ]) as? Replay)
+        #expect(replay.paths == ["AWSLogs/", "s3://trail/AWSLogs/"])
+        #expect(replay.since == "2023-07-10T12:00:00Z" && replay.until == "2023-07-11T00:00:00Z")
+        #expect(replay.jobs == 3 && replay.allowPartial && replay.explain && replay.noProgress)
+        #expect(replay.global.output == .json)
+        let plain = try #require(try Tfdriftctl.parseAsRoot(["replay"]) as? Replay)
+        #expect(plain.paths.isEmpty && plain.jobs == nil && !plain.allowPartial && !plain.explain)
+        let run = try #require(try Tfdriftctl.parseAsRoot(["run", "--config", "prod.yaml", "--log-level", "debug"]) as? Run)
+        #expect(run.global.config == "prod.yaml")
+    }
+
     @Test("alerts delete asks unless --auto-approve")
     func deleteFlag() throws {
         let asks = try #require(try Tfdriftctl.parseAsRoot(["alerts", "delete"]) as? Alerts.Delete)
@@ -54,7 +74,8 @@ struct CommandParsingTests {
             ["silence", "schedule", "--horizon", "10m"], ["silence", "list", "--state", "sleeping"],
             ["doctor", "--detector-cert", "c.pem"], ["doctor", "--horizon-days", "0"],
             ["iam-policy", "--kms-key-arn", "alias/x"],
-            ["mute-timings", "delete"],
+            ["mute-timings", "delete"], ["replay", "--jobs", "0"], ["replay", "--since", "yesterday"],
+            ["replay", "--until", "2023-13-01"], ["run", "extra-argument"], ["catalog", "list", "--bogus"],
         ])
     func refused(arguments: [String]) {
         #expect(throws: (any Error).self) { try Tfdriftctl.parseAsRoot(arguments) }

@@ -22,12 +22,25 @@ public struct EngineMetrics: EngineObserver {
             for _ in 0..<report.records { metrics.recordProcessing(nanoseconds: perRecord) }
         }
         for time in report.eventTimes { metrics.recordLag(seconds: report.now.timeIntervalSince(time)) }
-        for event in report.events { metrics.drift(severity: event.severity.rawValue, type: event.driftType.rawValue) }
+        count(report.events)
         metrics.recordIngestToSink(report.receivedAt.duration(to: .now))
         if report.records > 0 { activity.recordEvents(report.records, at: report.now) }
     }
 
     public func resolved(_ events: [DriftEvent], openDrifts: Int) {
+        count(events)
         metrics.openDrifts(openDrifts, evicted: 0)
+    }
+
+    /// New drift and resolutions are counted apart, so a dashboard's "drift by severity" does not rise
+    /// when a drift closes.
+    func count(_ events: [DriftEvent]) {
+        for event in events {
+            if let resolvedBy = event.resolvedBy, event.action == .resolved {
+                metrics.resolved(by: resolvedBy.rawValue)
+            } else {
+                metrics.drift(severity: event.severity.rawValue, type: event.driftType.rawValue)
+            }
+        }
     }
 }
