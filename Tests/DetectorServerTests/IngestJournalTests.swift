@@ -248,6 +248,33 @@ struct PictureRestartTests {
         #expect(await restarted.engine.openDriftCount == 2)
     }
 
+    @Test("a picture larger than the save buffer is written a buffer at a time and reads back whole")
+    func largePicture() async throws {
+        let directory = try ServerFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let runtime = try await DetectorRuntime.make(
+            config: ServerFixtures.config(statePath: nil), catalog: ServerFixtures.catalog, logger: ServerFixtures.logger)
+        await runtime.engine.process(
+            RecordBatch.decoding(
+                JSONBytes(string: (1...4000).map(ServerFixtures.createVpc).joined(separator: "\n")), name: "body", source: "http")
+        )
+        let picture = await runtime.engine.picture
+        #expect(picture.count == 4000)
+        let store = PictureStore(path: directory.appendingPathComponent("live-picture.jsonl").path)
+        try store.save(picture)
+        let written = try Data(contentsOf: URL(fileURLWithPath: store.path))
+        #expect(written.count > 2 << 20, "more than one 1 MiB buffer: \(written.count) bytes")
+        // Every resource line as the picture renders it, in order, after the header (whose time differs).
+        let lines = String(decoding: written, as: UTF8.self).split(separator: "\n").map(String.init)
+        #expect(lines.count == 4001)
+        #expect(Array(lines.dropFirst()) == Array(picture.lines().dropFirst()))
+        let reread = try #require(store.load(capacity: 50_000, logger: ServerFixtures.logger))
+        #expect(reread.count == 4000)
+        #expect(reread.keysByTouch == picture.keysByTouch)
+        #expect(reread.driftedCount == picture.driftedCount)
+        #expect(!FileManager.default.fileExists(atPath: store.path + ".tmp"))
+    }
+
     @Test("a saved picture that does not read is moved aside, and the detector starts without it")
     func unreadable() async throws {
         let directory = try ServerFixtures.temporaryDirectory()

@@ -42,7 +42,7 @@ struct CommandParsingTests {
         #expect(doctor.output == .markdown && doctor.noColor)
     }
 
-    @Test("replay's options land where they belong: paths (local and s3://), window, jobs, partial, explain")
+    @Test("replay's options land where they belong: paths (local and s3://), time bounds, jobs, partial, explain")
     func replayOptions() throws {
         let replay = try #require(
             try Tfdriftctl.parseAsRoot([

@@ -8,18 +8,23 @@ extension LivePicture {
 
     /// The lines to write.
     public func lines(savedAt: Date = Date()) -> [String] {
-        var lines = [
+        var lines: [String] = []
+        forEachLine(savedAt: savedAt) { lines.append($0) }
+        return lines
+    }
+
+    /// The lines to write, one at a time (a full picture is tens of megabytes of text).
+    public func forEachLine(savedAt: Date = Date(), _ body: (String) throws -> Void) rethrows {
+        try body(
             JSONWriter.encode(
                 .object([
                     "tfdrift_live_picture": .number(String(Self.formatVersion)), "saved_at": .string(Timestamp.format(savedAt)),
                     "resources": .number(String(count)),
-                ]))
-        ]
+                ])))
         for key in keysByTouch {
             guard let resource = resources[key] else { continue }
-            lines.append(JSONWriter.encode(resource.json(key: key)))
+            try body(JSONWriter.encode(resource.json(key: key)))
         }
-        return lines
     }
 
     public struct FileError: Error, CustomStringConvertible {

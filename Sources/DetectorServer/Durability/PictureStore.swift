@@ -29,13 +29,15 @@ public struct PictureStore: Sendable {
         }
     }
 
+    /// Writes the picture line by line: at its cap (50,000 resources, ~100 MB of JSON) it is never held
+    /// whole as text, so saving does not double the detector's memory every ten seconds.
     public func save(_ picture: LivePicture) throws {
-        var bytes: [UInt8] = []
-        for line in picture.lines() {
-            bytes += line.utf8
-            bytes.append(0x0A)
+        try AtomicFile.write(to: path) { output in
+            try picture.forEachLine { line in
+                try output.append(line.utf8)
+                try output.append(CollectionOfOne(0x0A))
+            }
         }
-        try AtomicFile.write(bytes, to: path)
     }
 }
 
