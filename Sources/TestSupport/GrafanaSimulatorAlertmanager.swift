@@ -5,7 +5,7 @@ import TfdriftCore
 /// Alertmanager v2 silences behind Grafana: `/api/alertmanager/grafana/api/v2/…` (the built-in
 /// Alertmanager) and `/api/alertmanager/<data source uid>/api/v2/…` (an Alertmanager data source Grafana
 /// proxies). Grafana's `api-merged.json` does not describe these routes, so requests are validated
-/// against Alertmanager's own OpenAPI document (`../shared/grafana/alertmanager-openapi.yaml`).
+/// against Alertmanager's own OpenAPI document (`Tests/Fixtures/grafana/alertmanager-openapi.yaml`).
 ///
 /// The behaviour is Alertmanager's (`silence.Set`/`Expire`): a start in the past becomes now, an end in
 /// the past is rejected, an update that Alertmanager cannot apply in place (other matchers, or another

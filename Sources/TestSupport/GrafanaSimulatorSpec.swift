@@ -46,7 +46,7 @@ public struct OpenAPISpec: Sendable {
         public var description: String { "OpenAPI document: \(reason)" }
     }
 
-    /// The shared `api-merged.json` beside the repository (`../shared/grafana/`), or `GRAFANA_OPENAPI_SPEC`.
+    /// Grafana's `api-merged.json` in the repository's fixtures (`Tests/Fixtures/grafana/`), or `GRAFANA_OPENAPI_SPEC`.
     public static func load(path: String? = nil) throws -> OpenAPISpec {
         let location = path ?? ProcessInfo.processInfo.environment["GRAFANA_OPENAPI_SPEC"] ?? defaultPath
         guard let data = FileManager.default.contents(atPath: location) else {
@@ -55,11 +55,11 @@ public struct OpenAPISpec: Sendable {
         return try OpenAPISpec(document: JSONNode.parse(Array(data)))
     }
 
-    /// `<repository>/../shared/grafana/api-merged.json`, found from this source file's location.
+    /// `<repository>/Tests/Fixtures/grafana/api-merged.json`, found from this source file's location.
     public static var defaultPath: String {
         URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/grafana/api-merged.json").path
+            .appendingPathComponent("Tests/Fixtures/grafana/api-merged.json").path
     }
 
     /// The operation for a method and a path below the base path; the template with the most literal

@@ -272,6 +272,13 @@ struct PictureRestartTests {
         #expect(reread.count == 4000)
         #expect(reread.keysByTouch == picture.keysByTouch)
         #expect(reread.driftedCount == picture.driftedCount)
+        // The last line about each resource comes back (a state reload resolves from it).
+        for key in picture.keysByTouch {
+            let before = try #require(picture[key]?.lastLine)
+            let after = try #require(reread[key]?.lastLine, "\(key) lost its last line")
+            #expect(after.eventID == before.eventID && after.actor == before.actor && after.driftType == before.driftType)
+            #expect(reread[key]?.observed == picture[key]?.observed)
+        }
         #expect(!FileManager.default.fileExists(atPath: store.path + ".tmp"))
     }
 

@@ -3,7 +3,7 @@ import Foundation
 import TfdriftCore
 
 /// AWS Signature Version 4 (HMAC-SHA256), as specified in the AWS General Reference and checked
-/// against the official test suite (`../shared/aws-sigv4`): Authorization-header signing and
+/// against the official test suite (`Tests/Fixtures/aws-sigv4`): Authorization-header signing and
 /// presigned (query) signing, S3's rules (no path normalisation, no second path encoding,
 /// `x-amz-content-sha256`, `UNSIGNED-PAYLOAD`) and session tokens (signed, or added after signing).
 public struct SigV4Signer: Sendable {

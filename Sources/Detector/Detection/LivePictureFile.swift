@@ -23,7 +23,7 @@ extension LivePicture {
                 ])))
         for key in keysByTouch {
             guard let resource = resources[key] else { continue }
-            try body(JSONWriter.encode(resource.json(key: key)))
+            try body(resource.jsonLine(key: key))
         }
     }
 
@@ -58,6 +58,7 @@ extension LivePicture {
 }
 
 extension LivePicture.Resource {
+    /// Every field but the last line (see `jsonLine(key:)`).
     func json(key: String) -> JSONValue {
         var fields: [String: JSONValue] = [
             "key": .string(key), "type": .string(resourceType), "id": .string(resourceID), "observed": .object(observed),
@@ -69,9 +70,18 @@ extension LivePicture.Resource {
         if let accountID { fields["account_id"] = .string(accountID) }
         if let exists { fields["exists"] = .bool(exists) }
         if let stateFingerprint { fields["state_fingerprint"] = .string(String(stateFingerprint)) }
-        if let lastLine, let line = try? JSONValue.parse(lastLine.jsonLine()) { fields["last_line"] = line }
         if let lastLineAt { fields["last_line_at"] = .string(Timestamp.format(lastLineAt, fractional: true)) }
         return .object(fields)
+    }
+
+    /// The resource as one line: its fields, and the last line's own text spliced in as `last_line`
+    /// rather than parsed and written again (a full picture is saved every few seconds).
+    func jsonLine(key: String) -> String {
+        var text = JSONWriter.encode(json(key: key))
+        guard let lastLine, text.last == "}" else { return text }
+        text.removeLast()
+        text += ",\"last_line\":" + lastLine.jsonLine() + "}"
+        return text
     }
 
     init?(json value: JSONValue) {
