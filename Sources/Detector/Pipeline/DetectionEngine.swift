@@ -114,7 +114,8 @@ public actor DetectionEngine {
             source: batch.source, records: batch.records.count, malformed: batch.malformedCount,
             malformedSamples: batch.malformed, unreadable: batch.unreadable, skipped: delta(since: skippedBefore),
             events: events, explanations: explanations, processing: processing, receivedAt: batch.receivedAt,
-            eventTimes: batch.records.compactMap(\.eventDate), now: now, openDrifts: evaluator.picture.driftedCount,
+            eventTimes: observer?.needsEventTimes == true ? batch.records.compactMap(\.eventDate) : [], now: now,
+            openDrifts: evaluator.picture.driftedCount,
             evictedOpenDrifts: evaluator.picture.evicted - evictedBefore)
         observer?.processed(report)
         return report
@@ -221,4 +222,11 @@ public struct BatchReport: Sendable {
 public protocol EngineObserver: Sendable {
     func processed(_ report: BatchReport)
     func resolved(_ events: [DriftEvent], openDrifts: Int)
+    /// Whether reports carry every record's event time (the service's lag histogram). A replay's
+    /// observer does not need them, and collecting them is work on the engine's one thread.
+    var needsEventTimes: Bool { get }
+}
+
+extension EngineObserver {
+    public var needsEventTimes: Bool { false }
 }

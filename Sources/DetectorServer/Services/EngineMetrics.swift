@@ -13,6 +13,8 @@ public struct EngineMetrics: EngineObserver {
         self.activity = activity
     }
 
+    public var needsEventTimes: Bool { true }
+
     public func processed(_ report: BatchReport) {
         if report.records > 0 { metrics.received(source: report.source, count: report.records) }
         for (reason, count) in report.skipped { metrics.skipped(reason: reason, count: count) }
