@@ -128,20 +128,6 @@ struct StateChecks {
         return .pass(evidence)
     }
 
-    static let securityCritical = [
-        "aws_iam_*", "aws_security_group*", "aws_vpc_security_group_*", "aws_default_security_group", "aws_network_acl*",
-        "aws_default_network_acl", "aws_kms_*", "aws_s3_bucket_policy", "aws_s3_bucket_public_access_block",
-        "aws_s3_bucket_acl",
-    ]
-
-    static func isSecurityCritical(_ type: String) -> Bool { securityCritical.contains { Glob.matches($0, type) } }
-
-    /// `aws_s3_bucket_policy` → `s3`.
-    static func service(of type: String) -> String {
-        let parts = type.split(separator: "_")
-        return parts.count > 1 ? String(parts[1]) : type
-    }
-
     func coverage(_ loaded: Loaded) -> Outcome {
         guard !loaded.states.isEmpty else { return .skip("no state loaded") }
         let catalog: EventCatalog
@@ -162,13 +148,13 @@ struct StateChecks {
                 "all \(Text.count(counts.count, "resource type")) in the states are observed by the catalog (\(catalog.count) calls)"
             )
         }
-        let byService = Dictionary(grouping: uncovered, by: Self.service).sorted { $0.key < $1.key }
+        let byService = Dictionary(grouping: uncovered, by: CoverageReport.service(of:)).sorted { $0.key < $1.key }
         let listing = byService.map { service, types in
             "\(service): "
-                + types.map { "\($0) (\(counts[$0] ?? 0))\(Self.isSecurityCritical($0) ? " [security-critical]" : "")" }
+                + types.map { "\($0) (\(counts[$0] ?? 0))\(CoverageReport.isSecurityCritical($0) ? " [security-critical]" : "")" }
                 .joined(separator: ", ")
         }
-        let critical = uncovered.filter(Self.isSecurityCritical)
+        let critical = uncovered.filter(CoverageReport.isSecurityCritical)
         let evidence =
             "\(covered) of \(counts.count) resource types observed; not observed, by service — \(listing.joined(separator: "; "))"
         if !critical.isEmpty {

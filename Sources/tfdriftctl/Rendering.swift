@@ -68,7 +68,7 @@ enum SummaryRenderer {
                 + (summary.unreadable > 0 ? ", \(summary.unreadable) inputs unreadable" : "")
                 + ") in \(String(format: "%.2f", seconds)) s (\(rate)/s)")
         lines.append(
-            "\(summary.mutating) mutating calls, \(summary.expectedChanges) expected (Terraform or CI), \(summary.driftEvents) drift events"
+            "\(summary.mutating) mutating calls, \(summary.expectedChanges) expected (Terraform or CI), \(summary.driftEvents) drift events, \(summary.resolved) resolved"
         )
         if !summary.bySeverity.isEmpty {
             let order = Severity.allCases.reversed().map(\.rawValue)
@@ -79,6 +79,16 @@ enum SummaryRenderer {
         if !summary.byType.isEmpty {
             lines.append(
                 "  by type: " + summary.byType.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        if !summary.byResolvedBy.isEmpty {
+            lines.append(
+                "  resolved by: "
+                    + summary.byResolvedBy.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        if summary.reorderOverflow > 0 {
+            lines.append(
+                "  \(summary.reorderOverflow) calls applied before their reorder window closed (too many waited): their order may differ from eventTime order"
+            )
         }
         if !summary.skipped.isEmpty {
             lines.append(

@@ -16,6 +16,22 @@ struct InputFormTests {
         #expect(records.filter { $0.readOnly == nil }.count == 90)
     }
 
+    @Test("a value whose first line looks like a whole object but goes on is read whole, not cut at the line")
+    func multiLineValueNotCut() throws {
+        let text = """
+            {"eventVersion":"1.08","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/a"}
+            ,"eventTime":"2026-01-01T00:00:00Z","eventSource":"ec2.amazonaws.com","eventName":"CreateVpc","eventID":"m1"}
+            {"eventTime":"2026-01-01T00:00:01Z","eventSource":"ec2.amazonaws.com","eventName":"CreateVpc","eventID":"m2"}
+            """
+        // Through the streaming splitter (what replay and run read files with), whole and in small windows.
+        for window in [1 << 20, 64, 150] {
+            let batch = try StreamingTests.split(Array(text.utf8), window: window, name: "pretty.json")
+            #expect(batch.malformedCount == 0, "window \(window): \(batch.malformed)")
+            #expect(batch.records.map(\.eventID) == ["m1", "m2"], "window \(window)")
+            #expect(batch.records.first?.userIdentity != nil)
+        }
+    }
+
     @Test("trail files in the S3 layout: gzip by magic bytes, sorted, 55 files")
     func s3Layout() throws {
         let listing = InputFiles.list([Fixtures.cloudTrail.appendingPathComponent("invictus-ir-aws_dataset").path])

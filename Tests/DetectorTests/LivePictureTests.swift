@@ -97,22 +97,76 @@ struct LivePictureTests {
         #expect(events.map(\.eventID) == ["create", "attach"])
     }
 
+    /// The engine as a replay runs it: `batches` one after another, then `finishInput`; the lines each
+    /// step delivered.
+    static func replayed(_ batches: [[String]], maxHeld: Int = 100_000) async throws -> (
+        steps: [[DriftEvent]], summary: DetectionSummary
+    ) {
+        let sink = CollectingSink()
+        let engine = DetectionEngine(
+            evaluator: try StateBuilder().evaluator(), sinks: [sink], reorderWindow: 3600, maxHeld: maxHeld)
+        var steps: [[DriftEvent]] = []
+        for batch in batches {
+            let report = await engine.process(
+                RecordBatch.decoding(JSONBytes(string: batch.joined(separator: "\n")), name: "test", source: "file"))
+            steps.append(report.events)
+        }
+        steps.append(await engine.finishInput().events)
+        return (steps, await engine.summary)
+    }
+
+    static func createUser(_ id: String, _ user: String, second: Int) -> String {
+        call("CreateUser", id: id, second: second, request: #"{"userName":"\#(user)"}"#)
+    }
+
     @Test("in a replay, calls that arrive later than the reorder window still apply in order among themselves")
     func lateCallsInOrder() async throws {
-        // A file of several detonations concatenated: a newer call first, then an older same-second
-        // pair in the wrong order, then older calls written newest first.
-        let (events, _) = try await Self.lines(
+        // Several detonations concatenated: a newer call first; then, a day earlier, a same-second pair
+        // in the wrong order and calls written newest first, over two batches; then a call two days on,
+        // which releases the late run mid-stream, in time order, before the newer calls.
+        let attach = Self.call(
+            "AttachUserPolicy", id: "attach", request: #"{"userName":"x","policyArn":"arn:aws:iam::aws:policy/ReadOnlyAccess"}"#)
+        let (steps, summary) = try await Self.replayed([
+            [Self.createUser("newer", "other", second: 86_400), attach, Self.createUser("create", "x", second: 0)],
             [
-                Self.call("CreateUser", id: "newer", second: 86_400, request: #"{"userName":"other"}"#),
-                Self.call(
-                    "AttachUserPolicy", id: "attach",
-                    request: #"{"userName":"x","policyArn":"arn:aws:iam::aws:policy/ReadOnlyAccess"}"#),
-                Self.call("CreateUser", id: "create", request: #"{"userName":"x"}"#),
                 Self.call("DeleteUser", id: "delete-y", second: -60, request: #"{"userName":"y"}"#),
-                Self.call("CreateUser", id: "create-y", second: -120, request: #"{"userName":"y"}"#),
-            ], reorderWindow: 3600)
-        #expect(events.map(\.eventID) == ["create-y", "delete-y", "create", "attach", "newer"])
-        #expect(events.map(\.action) == [.detected, .resolved, .detected, .detected, .detected])
+                Self.createUser("create-y", "y", second: -120),
+            ],
+            [Self.createUser("later", "z", second: 3 * 86_400)],
+        ])
+        #expect(steps[0].isEmpty && steps[1].isEmpty, "the late run waits for a later call")
+        #expect(steps[2].map(\.eventID) == ["create-y", "delete-y", "create", "attach", "newer"])
+        #expect(steps[2].map(\.action) == [.detected, .resolved, .detected, .detected, .detected])
+        #expect(steps[3].map(\.eventID) == ["later"])
+        #expect(summary.reorderOverflow == 0)
+        #expect(summary.driftEvents == 5 && summary.resolved == 1 && summary.byResolvedBy == ["deleted": 1])
+    }
+
+    @Test("past the held-calls bound the oldest is applied early and counted, never lost")
+    func heldBound() async throws {
+        let calls = (0..<5).map { Self.createUser("u\($0)", "user\($0)", second: 100 - $0) }  // newest first
+        let (steps, summary) = try await Self.replayed([calls], maxHeld: 2)
+        #expect(steps.flatMap { $0 }.count == 5)
+        #expect(summary.reorderOverflow == 3)
+        // Each call past the bound is the oldest, applied at once; the two held to the end come out in
+        // time order.
+        #expect(steps[0].map(\.eventID) == ["u2", "u3", "u4"])
+        #expect(steps.last?.map(\.eventID) == ["u1", "u0"])
+    }
+
+    @Test("a call without eventTime does not move the reorder window to the wall clock")
+    func undatedCall() async throws {
+        var undated = Self.createUser("undated", "n", second: 0)
+        undated = undated.replacingOccurrences(of: #""eventTime":"2026-01-01T00:00:00Z","#, with: "")
+        #expect(!undated.contains("eventTime"))
+        // Two calls an hour apart around the undated one: they stay held until the input ends.
+        let (steps, summary) = try await Self.replayed([
+            [Self.createUser("a", "a", second: 60), undated, Self.createUser("b", "b", second: 0)]
+        ])
+        #expect(steps[0].isEmpty, "nothing released: the window did not jump to now")
+        #expect(Set(steps[1].map(\.eventID)) == ["a", "b", "undated"])
+        #expect(steps[1].first?.eventID == "b")
+        #expect(summary.reorderOverflow == 0)
     }
 
     @Test("records apply in eventTime order within a batch, not file order")

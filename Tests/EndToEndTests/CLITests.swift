@@ -94,7 +94,13 @@ struct CLITests {
         #expect(summary["records"] as? Int == 1370)
         #expect(summary["malformed"] as? Int == 0)
         #expect((summary["expected_changes"] as? Int ?? 0) > 100)
-        #expect(summary["drift_events"] as? Int == events.count)
+        // New drift and resolutions are counted apart, like the metrics.
+        let resolvedLines = events.filter { $0["action"] as? String == "drift_resolved" }.count
+        #expect(resolvedLines == 11)
+        #expect(summary["drift_events"] as? Int == events.count - resolvedLines)
+        #expect(summary["resolved"] as? Int == resolvedLines)
+        #expect(summary["by_resolved_by"] as? [String: Int] == ["revert": 3, "deleted": 8])
+        #expect((summary["by_type"] as? [String: Int])?.values.reduce(0, +) == events.count - resolvedLines)
         for key in ["mutating", "by_severity", "by_type", "skipped", "seconds"] { #expect(summary[key] != nil, "\(key)") }
         // No drift from another account's snapshot that shares a managed snapshot's name.
         #expect(
@@ -125,7 +131,7 @@ struct CLITests {
         let lastLine = try #require(replay.stderrLines.last)
         let summary = try #require(try Self.json(lastLine)["summary"] as? [String: Any])
         #expect(summary["records"] as? Int == 1370)
-        #expect(summary["drift_events"] as? Int == replay.stdoutLines.count)
+        #expect((summary["drift_events"] as? Int ?? 0) + (summary["resolved"] as? Int ?? 0) == replay.stdoutLines.count)
         // 43 with the hand-written catalog; EnableSerialConsoleAccess (generated, a region singleton) adds an unmanaged line.
         #expect(replay.stdoutLines.count == 44)
         // The doctor's sample run uses the built-in samples and catalog.
@@ -278,6 +284,18 @@ struct CLITests {
         let coverageJSON = try Self.json(
             try await Self.run(["state", "coverage", "--config", "examples/quickstart/tfdrift.yaml", "--output", "json"]).stdout)
         #expect(coverageJSON["covered"] != nil && coverageJSON["uncovered"] != nil)
+        // Without a state configured: exit 1 with one sentence naming the key to set (no usage text).
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let empty = directory.appendingPathComponent("tfdrift.yaml")
+        try "outputs:\n  stdout: true\n".write(to: empty, atomically: true, encoding: .utf8)
+        for command in ["inspect", "coverage"] {
+            let refused = try await Self.run(["state", command, "--config", empty.path])
+            #expect(refused.status == 1)
+            #expect(
+                refused.stderr.contains("no Terraform state configured: set providers.aws.state.local_path"), "\(refused.stderr)")
+            #expect(!refused.stderr.contains("USAGE"))
+        }
     }
 
     @Test("version, help with examples, shell completion")

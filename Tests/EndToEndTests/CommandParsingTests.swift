@@ -75,7 +75,7 @@ struct CommandParsingTests {
             ["doctor", "--detector-cert", "c.pem"], ["doctor", "--horizon-days", "0"],
             ["iam-policy", "--kms-key-arn", "alias/x"],
             ["mute-timings", "delete"], ["replay", "--jobs", "0"], ["replay", "--since", "yesterday"],
-            ["replay", "--until", "2023-13-01"], ["run", "extra-argument"], ["catalog", "list", "--bogus"],
+            ["replay", "--until", "2023-13-01T00:00:00Z"], ["run", "extra-argument"], ["catalog", "list", "--bogus"],
         ])
     func refused(arguments: [String]) {
         #expect(throws: (any Error).self) { try Tfdriftctl.parseAsRoot(arguments) }

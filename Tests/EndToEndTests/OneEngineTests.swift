@@ -40,13 +40,16 @@ struct OneEngineTests {
         ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n")
     }
 
-    /// The summary object `--output json` writes as the last line of stderr.
+    /// The summary object `--output json` writes as the last line of stderr; its counts of new drift and
+    /// resolutions must also be what the lines say.
     static func accounting(summaryLine: String, lines: [String]) throws -> Accounting {
         let summary = try #require(try CLITests.json(summaryLine)["summary"] as? [String: Any])
-        let resolved = lines.filter { $0.contains(#""action":"drift_resolved""#) }.count
-        return Accounting(
+        let result = Accounting(
             records: summary["records"] as? Int ?? -1, skipped: summary["skipped"] as? [String: Int] ?? [:],
-            detected: (summary["drift_events"] as? Int ?? -1) - resolved, resolved: resolved)
+            detected: summary["drift_events"] as? Int ?? -1, resolved: summary["resolved"] as? Int ?? -1)
+        let resolvedLines = lines.filter { $0.contains(#""action":"drift_resolved""#) }.count
+        #expect(result.resolved == resolvedLines && result.detected == lines.count - resolvedLines, "\(result)")
+        return result
     }
 
     /// The same figures from `/metrics` (non-zero series only).

@@ -28,9 +28,15 @@ public struct DetectionSummary: Sendable, Equatable {
     public var unreadable = 0
     public var mutating = 0
     public var expectedChanges = 0
+    /// `drift_detected` lines: new drift (by severity and type below).
     public var driftEvents = 0
     public var bySeverity: [String: Int] = [:]
     public var byType: [String: Int] = [:]
+    /// `drift_resolved` lines, by what closed the drift (the metrics count them apart too).
+    public var resolved = 0
+    public var byResolvedBy: [String: Int] = [:]
+    /// Calls a replay applied before their reorder window closed because too many waited.
+    public var reorderOverflow = 0
     public var skipped: [String: Int] = [:]
     /// Mutating calls the catalog does not know, by `source:name` (what to add to the catalog).
     public var uncoveredEvents: [String: Int] = [:]
@@ -40,9 +46,18 @@ public struct DetectionSummary: Sendable, Equatable {
     mutating func skip(_ reason: SkipReason) { skipped[reason.rawValue, default: 0] += 1 }
     public mutating func skip(input reason: InputSkip, count: Int = 1) { skipped[reason.rawValue, default: 0] += count }
 
+    /// Every line, new drift or resolution: what a replay found.
+    public var lines: Int { driftEvents + resolved }
+
     mutating func count(_ event: DriftEvent) {
-        driftEvents += 1
-        bySeverity[event.severity.rawValue, default: 0] += 1
-        byType[event.driftType.rawValue, default: 0] += 1
+        switch event.action {
+        case .detected:
+            driftEvents += 1
+            bySeverity[event.severity.rawValue, default: 0] += 1
+            byType[event.driftType.rawValue, default: 0] += 1
+        case .resolved:
+            resolved += 1
+            byResolvedBy[event.resolvedBy?.rawValue ?? "unknown", default: 0] += 1
+        }
     }
 }

@@ -78,7 +78,7 @@ extension LivePicture.Resource {
     /// rather than parsed and written again (a full picture is saved every few seconds).
     func jsonLine(key: String) -> String {
         var text = JSONWriter.encode(json(key: key))
-        guard let lastLine, text.last == "}" else { return text }
+        guard let lastLine, text.count > 2, text.last == "}" else { return text }
         text.removeLast()
         text += ",\"last_line\":" + lastLine.jsonLine() + "}"
         return text

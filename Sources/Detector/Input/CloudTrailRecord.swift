@@ -120,6 +120,9 @@ public struct CloudTrailRecord: Sendable {
         set { slots.sourceIPAddress = TextSlot(newValue) }
     }
 
+    /// Bytes of the buffer this record keeps alive (a detached copy's own, or the whole input's).
+    var retainedBytes: Int { buffer?.count ?? 0 }
+
     /// A copy that holds only its own bytes, not the whole input it was read from: a record kept
     /// waiting (a replay orders calls across files) must not keep a file's buffer alive.
     public func detached() -> CloudTrailRecord {

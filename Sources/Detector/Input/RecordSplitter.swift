@@ -238,6 +238,27 @@ public final class RecordSplitter {
 
     // MARK: Values
 
+    static func isSpace(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x20, 0x09, 0x0D: true
+        default: false
+        }
+    }
+
+    /// Whether what follows the line ending at `lineEnd` starts a new value (`{`, or a blank line) or
+    /// ends the input. Unknown — the window ends there and more may come — counts as no.
+    func nextLineStartsValue(_ buffer: JSONBytes, after lineEnd: Int) -> Bool {
+        var position = lineEnd + 1
+        while position < buffer.count {
+            switch buffer.base[position] {
+            case 0x20, 0x09, 0x0D: position += 1
+            case 0x0A, UInt8(ascii: "{"): return true
+            default: return false
+            }
+        }
+        return exhausted
+    }
+
     func splitValues(_ buffer: JSONBytes, into chunk: inout InputChunk) {
         var position = 0
         var currentLine = line
@@ -265,10 +286,13 @@ public final class RecordSplitter {
             } else {
                 let first = Self.skipSpace(buffer, from: position, limit: lineEnd)
                 var last = lineEnd - 1
-                while last > first, [0x20, 0x09, 0x0D].contains(buffer.base[last]) { last -= 1 }
-                if first < lineEnd, buffer.base[first] == UInt8(ascii: "{"), buffer.base[last] == UInt8(ascii: "}") {
-                    // NDJSON's shape — a line that is one object — needs no scan: it is the record (and if it
-                    // is not well-formed, the decoder says so with this line).
+                while last > first, Self.isSpace(buffer.base[last]) { last -= 1 }
+                if first < lineEnd, buffer.base[first] == UInt8(ascii: "{"), buffer.base[last] == UInt8(ascii: "}"),
+                    nextLineStartsValue(buffer, after: lineEnd)
+                {
+                    // NDJSON's shape — a line that is one object, followed by another or by the end — needs no
+                    // scan: it is the record (and if it is not well-formed, the decoder says so with this
+                    // line). A line like `{"a":{"b":1}` continued by `}` fails the check and is scanned.
                     emitValue(first, last + 1, currentLine, into: &chunk)
                     position = lineEnd + 1
                     currentLine += 1

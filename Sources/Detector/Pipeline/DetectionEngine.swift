@@ -22,17 +22,24 @@ public actor DetectionEngine {
     let observer: (any EngineObserver)?
     let reorderWindow: Double?
     private var pending = Heap<Pending>()
-    /// Calls held for ordering in a replay, at most (detached copies, a few KiB each): memory stays
-    /// bounded even for an input written newest first, whose calls all arrive late.
-    static let maxHeld = 10_000
+    /// Bytes of the calls held for ordering (their detached copies).
+    private var heldBytes = 0
+    /// Calls held for ordering in a replay, at most, by number and by bytes: memory stays bounded even
+    /// for an input written newest first, whose calls all arrive late. Past either bound the oldest
+    /// is applied before its window closed, and counted (`DetectionSummary.reorderOverflow`).
+    let maxHeld: Int
+    let maxHeldBytes: Int
     private var arrivals = 0
     private var newest = Date.distantPast
     private var busy = false
     private var waiting: Deque<CheckedContinuation<Void, Never>> = []
 
     public init(
-        evaluator: DriftEvaluator, sinks: [any DriftSink], observer: (any EngineObserver)? = nil, reorderWindow: Double? = nil
+        evaluator: DriftEvaluator, sinks: [any DriftSink], observer: (any EngineObserver)? = nil, reorderWindow: Double? = nil,
+        maxHeld: Int = 100_000, maxHeldBytes: Int = 32 << 20
     ) {
+        self.maxHeld = maxHeld
+        self.maxHeldBytes = maxHeldBytes
         self.evaluator = evaluator
         self.sinks = sinks
         self.observer = observer
@@ -55,6 +62,8 @@ public actor DetectionEngine {
         let candidate: RecordTriage.Candidate
         let time: Date
         let arrival: Int
+        /// Bytes of the detached copy held (0 when applied within its batch).
+        let bytes: Int
 
         static func < (a: Pending, b: Pending) -> Bool {
             (a.time, a.candidate.changeRank, a.arrival) < (b.time, b.candidate.changeRank, b.arrival)
@@ -74,6 +83,7 @@ public actor DetectionEngine {
         var explanations: [Explanation] = []
         var events: [DriftEvent] = []
         func apply(_ pending: Pending) {
+            heldBytes -= pending.bytes
             let outcome = evaluator.apply(pending.candidate, now: now)
             events += outcome.events
             if let explanation = outcome.explanation { explanations.append(explanation) }
@@ -85,21 +95,32 @@ public actor DetectionEngine {
             if let explanation = evaluator.count(verdict, record: records[position]) { explanations.append(explanation) }
             guard case .candidate(let candidate) = verdict else { continue }
             let record = candidate.record
-            let time = record.eventDate ?? now
-            if time > newest { newest = time }
+            // A call without a time sorts with the newest seen; it does not move the window (the wall
+            // clock would make every held call late, and the lines depend on when the replay ran).
+            let time = record.eventDate ?? (newest == .distantPast ? now : newest)
+            if let date = record.eventDate, date > newest { newest = date }
             arrivals += 1
             var waiting = candidate
+            var bytes = 0
             // Held past this batch: keep only the record's own bytes, not the input's buffer.
-            if reorderWindow != nil { waiting.record = record.detached() }
-            pending.insert(Pending(candidate: waiting, time: time, arrival: arrivals))
+            if reorderWindow != nil {
+                waiting.record = record.detached()
+                bytes = waiting.record.retainedBytes
+                heldBytes += bytes
+            }
+            pending.insert(Pending(candidate: waiting, time: time, arrival: arrivals, bytes: bytes))
             // Released record by record, so what is applied when depends on the input alone, not on
             // how it was cut into batches (the same lines with any --jobs or window). A call waits until
             // the newest time seen is a window past it and a later call has arrived: a run of calls that
             // come late (an input older than the others, or one written newest first) is still applied
-            // in time order among itself — within one second, creations first. At most `maxHeld` wait.
+            // in time order among itself — within one second, creations first. At most `maxHeld` calls
+            // and `maxHeldBytes` wait.
             if let reorderWindow {
                 let horizon = newest.addingTimeInterval(-reorderWindow)
-                while let first = pending.min, (first.time < horizon && first.time < time) || pending.count > Self.maxHeld {
+                while let first = pending.min {
+                    let due = first.time < horizon && first.time < time
+                    guard due || pending.count > maxHeld || heldBytes > maxHeldBytes else { break }
+                    if !due { evaluator.summary.reorderOverflow += 1 }
                     apply(pending.removeMin())
                 }
             }
@@ -131,6 +152,7 @@ public actor DetectionEngine {
         let evictedBefore = evaluator.picture.evicted
         var events: [DriftEvent] = []
         var explanations: [Explanation] = []
+        heldBytes = 0
         while !pending.isEmpty {
             let outcome = evaluator.apply(pending.removeMin().candidate, now: now)
             events += outcome.events

@@ -40,11 +40,12 @@ public struct CoverageReport: Sendable {
         return parts.count > 1 ? String(parts[1]) : type
     }
 
+    /// The types whose unseen changes are a security gap (`state coverage` marks them, doctor fails on them).
     public static func isSecurityCritical(_ type: String) -> Bool {
         [
-            "aws_iam_*", "aws_security_group*", "aws_vpc_security_group_*", "aws_network_acl*", "aws_kms_*",
-            "aws_s3_bucket_policy",
-            "aws_s3_bucket_public_access_block", "aws_s3_bucket_acl",
+            "aws_iam_*", "aws_security_group*", "aws_vpc_security_group_*", "aws_default_security_group", "aws_network_acl*",
+            "aws_default_network_acl", "aws_kms_*", "aws_s3_bucket_policy", "aws_s3_bucket_public_access_block",
+            "aws_s3_bucket_acl",
         ].contains { Glob.matches($0, type) }
     }
 

@@ -23,17 +23,19 @@ enum AtomicFile {
         do {
             try produce(&output)
             try output.flush()
+            guard fsync(descriptor) == 0 else { throw DurabilityError("file", path: temporary, reason: errnoText()) }
         } catch {
+            // A partial temporary file (a full disk) must not stay behind taking space.
             close(descriptor)
+            unlink(temporary)
             throw error
         }
-        guard fsync(descriptor) == 0 else {
-            let reason = errnoText()
-            close(descriptor)
-            throw DurabilityError("file", path: temporary, reason: reason)
-        }
         close(descriptor)
-        guard rename(temporary, path) == 0 else { throw DurabilityError("file", path: path, reason: errnoText()) }
+        guard rename(temporary, path) == 0 else {
+            let reason = errnoText()
+            unlink(temporary)
+            throw DurabilityError("file", path: path, reason: reason)
+        }
         syncDirectory(directory.isEmpty ? "." : directory)
     }
 
@@ -47,7 +49,6 @@ enum AtomicFile {
         init(descriptor: Int32, path: String) {
             self.descriptor = descriptor
             self.path = path
-            buffer.reserveCapacity(Self.capacity)
         }
 
         mutating func append(_ bytes: some Sequence<UInt8>) throws {
@@ -60,7 +61,9 @@ enum AtomicFile {
             while offset < buffer.count {
                 let written = buffer.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, buffer.count - offset) }
                 if written < 0, errno == EINTR { continue }
-                guard written > 0 else { throw DurabilityError("file", path: path, reason: errnoText()) }
+                guard written > 0 else {
+                    throw DurabilityError("file", path: path, reason: written == 0 ? "the write made no progress" : errnoText())
+                }
                 offset += written
             }
             buffer.removeAll(keepingCapacity: true)
