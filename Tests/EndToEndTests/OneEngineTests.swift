@@ -2,7 +2,6 @@ import AWSClient
 import Detector
 import Foundation
 import HTTPTransportAHC
-import TestSupport
 import Testing
 import TfdriftCore
 
@@ -81,30 +80,13 @@ struct OneEngineTests {
         feed: (Int, AHCTransport) async throws -> Void = { _, _ in }
     ) async throws -> (lines: [Substring], metrics: String) {
         let transport = try AHCTransport()
-        let port = try freeLoopbackPort()
-        let path = directory.appendingPathComponent("tfdrift.yaml")
-        try config(port).write(to: path, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = CLITests.binary
-        process.arguments = ["run", "--config", path.path, "--log-level", "warning"]
-        var env = ProcessInfo.processInfo.environment
-        for (name, value) in environment { env[name] = value }
-        process.environment = env
-        let stderr = Pipe()
-        process.standardError = stderr
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        let server = try await ServiceTests.start(
+            directory: directory, transport: transport, environment: environment, configYAML: config)
+        let process = server.process
+        let port = server.port
         let base = "http://127.0.0.1:\(port)"
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         let deadline = ContinuousClock.now + .seconds(60)
-        var healthy = false
-        while !healthy, ContinuousClock.now < deadline, process.isRunning {
-            healthy =
-                (try? await transport.send(HTTPRequest(method: "GET", url: URL(string: "\(base)/healthz")!, timeout: .seconds(2))))?
-                .status == 200
-            if !healthy { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        try #require(healthy, "the detector did not start")
         try await feed(port, transport)
         var lines: [Substring] = []
         while ContinuousClock.now < deadline, process.isRunning {
@@ -117,9 +99,8 @@ struct OneEngineTests {
         lines = Self.lines(ofLog: log)
         let metrics = try await transport.send(
             HTTPRequest(method: "GET", url: URL(string: "\(base)/metrics")!, timeout: .seconds(5)))
-        kill(process.processIdentifier, SIGTERM)
-        let status = await waitForExit(process)
-        let messages = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let status = await server.terminate()
+        let messages = String(decoding: server.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(status == 0, "\(messages)")
         return (lines, String(decoding: metrics.body, as: UTF8.self))
     }

@@ -28,7 +28,8 @@ struct ServiceTests {
     /// but bound only when the detector starts; if a parallel test's server was given it meanwhile (the
     /// detector then says the address is in use), another port is tried.
     static func start(
-        directory: URL, scheme: String = "http", transport: AHCTransport, configYAML: (Int) -> String
+        directory: URL, scheme: String = "http", transport: AHCTransport, environment: [String: String] = [:],
+        configYAML: (Int) -> String
     ) async throws -> Server {
         var log = ""
         for _ in 0..<5 {
@@ -38,6 +39,11 @@ struct ServiceTests {
             let process = Process()
             process.executableURL = CLITests.binary
             process.arguments = ["run", "--config", config.path, "--log-level", "warning"]
+            if !environment.isEmpty {
+                var variables = ProcessInfo.processInfo.environment
+                for (name, value) in environment { variables[name] = value }
+                process.environment = variables
+            }
             let stderr = Pipe()
             process.standardError = stderr
             process.standardOutput = FileHandle.nullDevice

@@ -245,18 +245,11 @@ public final class RecordSplitter {
         }
     }
 
-    /// Whether what follows the line ending at `lineEnd` starts a new value (`{`, or a blank line) or
-    /// ends the input. Unknown — the window ends there and more may come — counts as no.
+    /// Whether what follows the line ending at `lineEnd` starts a new value (`{` after any blank space)
+    /// or ends the input. Unknown — the window ends there and more may come — counts as no.
     func nextLineStartsValue(_ buffer: JSONBytes, after lineEnd: Int) -> Bool {
-        var position = lineEnd + 1
-        while position < buffer.count {
-            switch buffer.base[position] {
-            case 0x20, 0x09, 0x0D: position += 1
-            case 0x0A, UInt8(ascii: "{"): return true
-            default: return false
-            }
-        }
-        return exhausted
+        let next = Self.skipSpace(buffer, from: lineEnd + 1, limit: buffer.count)
+        return next < buffer.count ? buffer.base[next] == UInt8(ascii: "{") : exhausted
     }
 
     func splitValues(_ buffer: JSONBytes, into chunk: inout InputChunk) {

@@ -105,7 +105,7 @@ public final class IngestJournal: Sendable {
         }
         sizes[current] = 0
         state = Mutex(State(current: current, file: file, sizes: sizes, files: [current: file]))
-        Self.syncDirectory(directory)
+        AtomicFile.syncDirectory(directory)
     }
 
     deinit {
@@ -205,7 +205,7 @@ public final class IngestJournal: Sendable {
         let next = state.current + 1
         let path = Self.path(directory, next)
         let file = try AppendOnlyFile("ingest journal", path: path)
-        Self.syncDirectory(directory)
+        AtomicFile.syncDirectory(directory)
         state.current = next
         state.file = file
         state.files[next] = file
@@ -317,14 +317,6 @@ public final class IngestJournal: Sendable {
             let offset = Int(fields[1].trimmingCharacters(in: .whitespacesAndNewlines))
         else { return nil }
         return JournalPosition(segment: segment, offset: offset)
-    }
-
-    /// A new segment's directory entry must be durable too, or a crash could forget the file.
-    static func syncDirectory(_ directory: String) {
-        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { return }
-        _ = fsync(descriptor)
-        close(descriptor)
     }
 
     static func readUInt32(_ bytes: [UInt8], _ at: Int) -> UInt32 {
